@@ -1,0 +1,146 @@
+// memd's engine: start here. One Engine owns a data directory and serves every cube in it.
+// The CLI, the HTTP server and MCP are thin adapters over this API.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "memd/memory.h"
+#include "memd/options.h"
+#include "memd/search.h"
+#include "memd/status.h"
+
+namespace memd {
+
+// Options of one write call.
+struct WriteOptions {
+  // Non-empty: replaying a request with the same key and the same content returns the
+  // first result and writes nothing; the same key with different content is Conflict.
+  // Keys are scoped to the cube and kept for 24 hours.
+  std::string idempotency_key;
+};
+
+// A cube as listed.
+struct CubeInfo {
+  CubeRef ref;
+  std::string embedder;  // name recorded at creation
+  int dimension = 0;
+  Timestamp created_at = 0;
+};
+
+// Counts and sizes of one cube.
+struct CubeStats {
+  CubeInfo info;
+  std::int64_t memories = 0;          // live, unexpired
+  std::int64_t deleted = 0;           // soft-deleted, restorable
+  std::int64_t preferences = 0;
+  std::int64_t change_sequence = 0;   // store sequence of the last write
+  bool open = false;                  // index in memory now
+  std::size_t index_bytes = 0;        // estimated, when open
+  std::int64_t snapshot_sequence = -1;  // sequence of the newest snapshot; -1 if none
+  std::string vector_index;           // "exact" or "hnsw"
+};
+
+// Result of Verify: whether the live index equals a fresh rebuild from the store.
+struct VerifyReport {
+  bool consistent = false;
+  std::string detail;  // what differs, when not consistent
+};
+
+// Thread-safe: any number of threads may call any method concurrently. Writes to one cube
+// are serialised; reads run in parallel and see every write acknowledged before they began.
+class Engine {
+ public:
+  // Opens (creating if missing) the data directory. Runs schema migrations.
+  // Errors: FailedPrecondition if the store was written by a newer memd (nothing is
+  // changed); IOError/Corruption with the path when the directory or database is unusable.
+  static Result<std::unique_ptr<Engine>> Open(EngineOptions options);
+
+  // Closes: writes snapshots of open cubes that changed, then closes the store.
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // ---- memories -------------------------------------------------------------------
+  // Adds one memory, creating the cube on first write. A memory equal to a live one of the
+  // cube (normalised text + canonical metadata + kind) is not added again: its id is returned
+  // with deduplicated = true. Searchable as soon as this returns.
+  // Errors: InvalidArgument (empty/invalid UTF-8/too long text, metadata not an object,
+  // bad tags/kind/source/id) naming the field; AlreadyExists for a taken explicit id;
+  // Conflict for an idempotency key reused with other content. Nothing is written on error.
+  Result<AddResult> Add(const CubeRef& cube, const NewMemory& memory, const WriteOptions& options = {});
+  // Adds all or nothing in one transaction; results are in input order. The field of an
+  // InvalidArgument names the item, e.g. "items[17].text".
+  Result<std::vector<AddResult>> AddBatch(const CubeRef& cube, const std::vector<NewMemory>& memories,
+                                          const WriteOptions& options = {});
+  // Returns a live (or soft-deleted) memory. NotFound for unknown ids, ids of other cubes,
+  // expired and purged memories.
+  Result<Memory> Get(const CubeRef& cube, std::string_view id);
+  // Pages through a cube's memories in id order.
+  Result<ListPage> List(const CubeRef& cube, const ListRequest& request);
+  // Applies a patch, keeping the previous version in history. Returns the new version.
+  Result<Memory> Update(const CubeRef& cube, std::string_view id, const MemoryPatch& patch,
+                        const WriteOptions& options = {});
+  // Soft-deletes: hidden from search, get-able and restorable; previous version kept.
+  Result<Memory> Delete(const CubeRef& cube, std::string_view id, const WriteOptions& options = {});
+  // Undoes a soft delete. FailedPrecondition if the memory is not deleted.
+  Result<Memory> Restore(const CubeRef& cube, std::string_view id, const WriteOptions& options = {});
+  // Every version, oldest first; the last entry is the current state.
+  Result<std::vector<HistoryEntry>> History(const CubeRef& cube, std::string_view id);
+  // Hard-deletes a memory and its whole history. Irreversible.
+  Status Purge(const CubeRef& cube, std::string_view id);
+
+  // ---- search and context -----------------------------------------------------------
+  // Searches the named projects of one user (each must exist: NotFound otherwise).
+  Result<std::vector<Hit>> Search(std::string_view user, const std::vector<std::string>& projects,
+                                  const SearchRequest& request);
+  // Builds a prompt-ready block: the cube's preferences, then the best memories for the
+  // query, each cited by id, deduplicated, never over the budget.
+  Result<ContextBlock> Context(const CubeRef& cube, const ContextRequest& request);
+
+  // ---- preferences ---------------------------------------------------------------------
+  // Sets (creating the cube if needed). value is JSON text of any type.
+  Result<Preference> SetPreference(const CubeRef& cube, std::string_view category, std::string_view key,
+                                   std::string_view value, std::string_view description = {});
+  Result<Preference> GetPreference(const CubeRef& cube, std::string_view category, std::string_view key);
+  // All preferences, ordered by (category, key); only one category when it is non-empty.
+  Result<std::vector<Preference>> ListPreferences(const CubeRef& cube, std::string_view category = {});
+  Status DeletePreference(const CubeRef& cube, std::string_view category, std::string_view key);
+  // A deterministic text block of the cube's preferences for a prompt; empty if none.
+  Result<std::string> FormatPreferencesForPrompt(const CubeRef& cube);
+
+  // ---- cubes ---------------------------------------------------------------------------
+  // Cubes of one user (or of all users when user is empty), ordered by (user, project).
+  Result<std::vector<CubeInfo>> ListCubes(std::string_view user = {});
+  Result<CubeStats> Stats(const CubeRef& cube);
+  // Removes everything of one cube: memories, history, preferences, idempotency records,
+  // index snapshots and in-memory state. NotFound if it does not exist.
+  Status ForgetProject(const CubeRef& cube);
+  // Removes every cube of a user. Succeeds (doing nothing) if the user has none.
+  Status ForgetUser(std::string_view user);
+
+  // ---- export / import / maintenance ---------------------------------------------------------
+  // Writes the cube as zstd-compressed JSONL (memories with embeddings, history,
+  // preferences) to path, atomically.
+  Status Export(const CubeRef& cube, const std::string& path);
+  // Imports a file written by Export into a cube that must not exist yet; all or nothing.
+  // Reproduces ids, versions, timestamps, history and preferences exactly.
+  Status Import(const CubeRef& cube, const std::string& path);
+  // Writes an index snapshot of the cube now (no-op if it is up to date).
+  Status Snapshot(const CubeRef& cube);
+  // Rebuilds the cube's index from the store and compares it with the live one.
+  Result<VerifyReport> Verify(const CubeRef& cube);
+  // Hard-deletes expired memories of every cube; returns how many.
+  Result<std::int64_t> PurgeExpired();
+
+  class Impl;
+
+ private:
+  explicit Engine(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace memd

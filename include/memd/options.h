@@ -1,0 +1,47 @@
+// Options of the engine. Each field states its default and its trade-off.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "memd/embedder.h"
+#include "memd/memory.h"
+
+namespace memd {
+
+// How hard a commit works to survive failures.
+enum class Durability {
+  kFull,    // default. fsync on every commit (group-committed): survives process crash and power loss
+  kNormal,  // WAL synchronous=NORMAL: survives a process crash; the last commits may be lost on power loss
+};
+
+struct EngineOptions {
+  // Directory holding memd.db (SQLite, WAL) and snapshots/. Created if missing.
+  std::string data_dir = "./memd-data";
+  Durability durability = Durability::kFull;
+  // Largest accepted memory text, in bytes. Bigger texts are InvalidArgument: chunk them.
+  std::size_t max_text_bytes = 64 * 1024;
+  // Largest accepted metadata JSON, in bytes.
+  std::size_t max_metadata_bytes = 16 * 1024;
+  // Largest batch accepted by AddBatch.
+  std::size_t max_batch = 100000;
+  // Open cubes are closed (after a snapshot) least-recently-used first when their
+  // estimated index memory exceeds this. 0: never close idle cubes.
+  std::size_t cube_memory_budget_bytes = std::size_t{8} << 30;
+  // Embedder for new cubes; null: the built-in hash embedder (NewHashEmbedder()).
+  // Opening a cube whose recorded embedder differs fails with FailedPrecondition.
+  std::shared_ptr<const Embedder> embedder;
+  // Cubes with fewer live vectors than this are searched by exact scan; larger ones by
+  // HNSW (see docs/PERFORMANCE.md for how it was chosen).
+  std::size_t hnsw_threshold = 20000;
+  // A cube writes an index snapshot after this many changes since its last one (and on
+  // close). 0: only on close and on explicit request.
+  std::size_t snapshot_every_changes = 50000;
+  // Clock used for timestamps and TTL expiry; null: the system clock. Tests inject one.
+  std::function<Timestamp()> clock;
+};
+
+}  // namespace memd

@@ -1,0 +1,174 @@
+// The storage interface: the system of record for cubes, memories, history, preferences
+// and idempotency keys. SqliteStore is the embedded implementation; a PostgreSQL one can be
+// added behind the same interface without touching the engine.
+//
+// Invariants every implementation keeps:
+// - Each cube has a change sequence (CubeRow::seq) that starts at 0 and grows by exactly 1
+//   per committed WriteFn that changed anything in that cube. Every memory row and purge
+//   tombstone written by that transaction carries the new sequence, so an index that has
+//   applied everything up to sequence S can catch up with ScanChangedSince(cube, S).
+// - A WriteFn runs inside one transaction: all its changes commit together or not at all.
+// - Memory doc numbers (MemoryRow::doc) are unique across the store and never reused.
+// - Memory ids are unique within a cube.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "memd/memory.h"
+#include "memd/options.h"
+#include "memd/status.h"
+
+namespace memd::store {
+
+// The current schema version written by this build. Older databases are migrated forward
+// on open; newer ones are refused with FailedPrecondition and left untouched.
+inline constexpr int kSchemaVersion = 1;
+
+struct CubeRow {
+  std::int64_t id = 0;
+  std::string user;
+  std::string project;
+  std::string embedder;
+  int dimension = 0;
+  Timestamp created_at = 0;
+  std::int64_t seq = 0;  // sequence of the last committed change
+};
+
+// A memory with its storage-only fields.
+struct MemoryRow {
+  std::int64_t doc = 0;           // store-assigned, unique, never reused; 0 before insert
+  std::int64_t cube_id = 0;
+  Memory memory;
+  std::string content_hash;       // 32-byte SHA-256 (binary) of normalised content; dedup key
+  std::vector<float> embedding;   // dimension floats, unit length
+  std::int64_t seq = 0;           // sequence of the transaction that last wrote this row
+};
+
+// A row of history: a previous version of a memory.
+struct HistoryRow {
+  std::string operation;  // what produced this version: create/update/delete/restore
+  Memory memory;
+};
+
+// A recorded idempotent write.
+struct IdempotencyRow {
+  std::string key;
+  std::string request_hash;  // hex digest of the canonical request
+  std::string response;      // the serialised first response
+  Timestamp created_at = 0;
+};
+
+// A change seen by ScanChangedSince: either a memory row (live, soft-deleted or expired;
+// the reader decides) or a purge tombstone (row == nullopt).
+struct ChangedDoc {
+  std::int64_t doc = 0;
+  std::optional<MemoryRow> row;
+};
+
+// The operations available inside one write transaction on one cube. Valid only during
+// the WriteFn call. Not thread-safe (it runs on the store's writer).
+class WriteTxn {
+ public:
+  virtual ~WriteTxn() = default;
+  // The cube this transaction writes.
+  virtual const CubeRow& cube() const = 0;
+  // The sequence this transaction's changes carry (cube().seq + 1).
+  virtual std::int64_t seq() const = 0;
+
+  virtual Result<std::optional<MemoryRow>> GetById(std::string_view id) = 0;
+  // A live (not soft-deleted) memory with this content hash, if any.
+  virtual Result<std::optional<MemoryRow>> FindLiveByHash(std::string_view content_hash) = 0;
+  // Inserts row (doc must be 0); sets row.doc and row.seq. AlreadyExists if the cube has
+  // this id already (ids are unique per cube, so no cube can probe another's ids).
+  virtual Status Insert(MemoryRow& row) = 0;
+  // Replaces the row with the same doc; sets row.seq. Callers archive the old version first.
+  virtual Status Replace(MemoryRow& row) = 0;
+  // Appends a previous version to the history of a memory.
+  virtual Status AppendHistory(std::int64_t doc, const HistoryRow& entry) = 0;
+  // Hard-deletes the memory and its history, and records a purge tombstone.
+  virtual Status Purge(std::int64_t doc) = 0;
+
+  virtual Result<std::optional<IdempotencyRow>> GetIdempotency(std::string_view key) = 0;
+  virtual Status PutIdempotency(const IdempotencyRow& row) = 0;
+
+  virtual Status PutPreference(const Preference& preference) = 0;
+  // NotFound if absent.
+  virtual Status DeletePreference(std::string_view category, std::string_view key) = 0;
+};
+
+// The body of a write. Returning a non-OK status rolls back everything it did.
+using WriteFn = std::function<Status(WriteTxn&)>;
+// Runs after the transaction committed durably, on the writer, in commit order, before
+// Write returns. Used to apply the change to in-memory indexes. Must not fail or block long.
+using CommitFn = std::function<void(std::int64_t seq)>;
+
+// Thread-safe. Concurrent Write calls are group-committed: the writer runs several WriteFns
+// (each in its own savepoint) inside one transaction and one fsync.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Returns the cube, creating it with the given embedder if missing. Safe under races from
+  // many threads and processes: all callers get the same row. Existing cubes keep their
+  // recorded embedder (the caller checks it).
+  virtual Result<CubeRow> GetOrCreateCube(std::string_view user, std::string_view project,
+                                          std::string_view embedder, int dimension, Timestamp now) = 0;
+  // nullopt if absent.
+  virtual Result<std::optional<CubeRow>> FindCube(std::string_view user, std::string_view project) = 0;
+  // Ordered by (user, project); all users when user is empty.
+  virtual Result<std::vector<CubeRow>> ListCubes(std::string_view user) = 0;
+  // Removes the cube and everything in it.
+  virtual Status DeleteCube(std::int64_t cube_id) = 0;
+
+  // Runs fn in a transaction on the cube. If fn changed nothing (no Insert/Replace/Purge/
+  // AppendHistory/Put/Delete call), the sequence does not advance. on_commit (optional)
+  // runs after a durable commit. Returns the transaction's sequence.
+  virtual Result<std::int64_t> Write(std::int64_t cube_id, const WriteFn& fn, const CommitFn& on_commit = {}) = 0;
+
+  // ---- reads: snapshot-consistent, run in parallel with writes ----
+  virtual Result<std::optional<MemoryRow>> GetMemory(std::int64_t cube_id, std::string_view id) = 0;
+  // Memories with id > after_id in id order; soft-deleted ones only when include_deleted.
+  // Embeddings are not loaded (MemoryRow::embedding is empty).
+  virtual Result<std::vector<MemoryRow>> ListMemories(std::int64_t cube_id, std::string_view after_id,
+                                                      std::size_t limit, bool include_deleted) = 0;
+  // Previous versions, oldest first (the current row is not included).
+  virtual Result<std::vector<HistoryRow>> GetHistory(std::int64_t cube_id, std::int64_t doc) = 0;
+  // Calls fn for every memory row of the cube (with embedding), in doc order, inside one
+  // read transaction, and returns the cube's sequence at that snapshot. fn returning
+  // non-OK stops the scan and is returned.
+  virtual Result<std::int64_t> ScanAll(std::int64_t cube_id, const std::function<Status(MemoryRow&&)>& fn) = 0;
+  // Calls fn for every doc changed (written or purged) with seq > after_seq, in doc order,
+  // with its current row; returns the cube's sequence at that snapshot.
+  virtual Result<std::int64_t> ScanChangedSince(std::int64_t cube_id, std::int64_t after_seq,
+                                                 const std::function<Status(ChangedDoc&&)>& fn) = 0;
+  // Docs of memories (live or deleted) whose expires_at <= now.
+  virtual Result<std::vector<std::int64_t>> ExpiredDocs(std::int64_t cube_id, Timestamp now) = 0;
+  // Counts of live and soft-deleted memories (expired ones included until purged).
+  virtual Result<std::pair<std::int64_t, std::int64_t>> CountMemories(std::int64_t cube_id) = 0;
+
+  virtual Result<std::optional<Preference>> GetPreference(std::int64_t cube_id, std::string_view category,
+                                                          std::string_view key) = 0;
+  virtual Result<std::vector<Preference>> ListPreferences(std::int64_t cube_id, std::string_view category) = 0;
+
+  // Calls fn for every history row of the cube, ordered by (doc, version).
+  virtual Status ScanHistory(std::int64_t cube_id,
+                             const std::function<Status(std::int64_t doc, HistoryRow&&)>& fn) = 0;
+};
+
+struct SqliteStoreOptions {
+  std::string path;  // the database file; its directory must exist
+  Durability durability = Durability::kFull;
+  int read_connections = 4;
+};
+
+// Opens (creating and migrating) a SQLite store in WAL mode.
+// Errors: FailedPrecondition for a database from a newer memd; IOError/Corruption naming the path.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options);
+
+}  // namespace memd::store
