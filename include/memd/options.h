@@ -18,6 +18,23 @@ enum class Durability {
   kNormal,  // WAL synchronous=NORMAL: survives a process crash; the last commits may be lost on power loss
 };
 
+// How hybrid search fuses its lexical (BM25) and vector rankings.
+enum class Fusion {
+  kReciprocalRank,  // score = sum over lists of 1 / (rrf_k + rank)
+  kWeightedScore,   // score = vector_weight * cosine + (1 - vector_weight) * bm25 / max bm25
+};
+
+// Ranking knobs; the defaults were chosen on BEIR SciFact *train* (docs/PERFORMANCE.md).
+struct RankingOptions {
+  Fusion fusion = Fusion::kReciprocalRank;
+  double rrf_k = 60;
+  double vector_weight = 0.5;
+  // Candidates taken from each list before fusion (at least top_k).
+  std::size_t candidates = 100;
+  float bm25_k1 = 1.2f;
+  float bm25_b = 0.75f;
+};
+
 struct EngineOptions {
   // Directory holding memd.db (SQLite, WAL) and snapshots/. Created if missing.
   std::string data_dir = "./memd-data";
@@ -40,6 +57,7 @@ struct EngineOptions {
   // A cube writes an index snapshot after this many changes since its last one (and on
   // close). 0: only on close and on explicit request.
   std::size_t snapshot_every_changes = 50000;
+  RankingOptions ranking;
   // Clock used for timestamps and TTL expiry; null: the system clock. Tests inject one.
   std::function<Timestamp()> clock;
 };

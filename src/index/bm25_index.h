@@ -1,11 +1,31 @@
 // An in-memory BM25 inverted index over one cube. Statistics (N, average length, document
 // frequencies) are those of this index only, so cubes never influence each other's scores.
-// Thread-compatible: the caller serialises writers against readers (the cube's lock).
+// Thread-compatible: the caller serialises writers against readers (the cube's lock);
+// concurrent const calls (Search, ...) are safe.
+//
+// Layout (see bm25_index.cc for the invariants and the snapshot format; search is in
+// bm25_index_search.cc):
+//  - a term dictionary (open addressing over term ids) and, per term id, its text, its
+//    postings (slot, tf) sorted by slot, its exact document frequency and a bound on its tf;
+//  - per slot: the document length (kAbsent when the slot holds no document) and the offset
+//    of the document's varint-encoded (term id, tf) list in one byte arena, used by Remove,
+//    DocTerms and Save.
+// Remove is lazy in the postings: a removed slot's postings stay until more than a quarter
+// of a term's postings are dead, then that term's list is compacted. Search skips them by
+// the length check it needs anyway. Statistics are exact immediately.
+//
+// Search scores term-at-a-time into a per-thread dense accumulator, rarest term first, and
+// stops admitting new documents once the bound on what the remaining terms can add falls
+// below the current k-th best partial score (MaxScore-style pruning); from then on only the
+// surviving candidates are looked up in the remaining postings by galloping search. Results
+// are identical to exhaustive scoring (SearchExhaustive), bit for bit.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -17,40 +37,139 @@
 namespace memd::index {
 
 struct Bm25Params {
-  float k1 = 1.2f;
-  float b = 0.75f;
+  float k1 = 1.2f;  // term-frequency saturation; >= 0 (negative or NaN becomes the default)
+  float b = 0.75f;  // length normalisation; clamped to [0, 1] (NaN becomes the default)
 };
 
 class Bm25Index {
  public:
   explicit Bm25Index(Bm25Params params = {});
+  // Move-only: an index can be large; copy it explicitly through Save/Load if needed.
+  Bm25Index(Bm25Index&&) noexcept = default;
+  Bm25Index& operator=(Bm25Index&&) noexcept = default;
+  Bm25Index(const Bm25Index&) = delete;
+  Bm25Index& operator=(const Bm25Index&) = delete;
 
-  // Indexes a document's terms (from text::Analyzer) at a slot not currently present.
+  const Bm25Params& params() const { return params_; }
+
+  // Indexes a document's terms (from text::Analyzer) at a slot not currently present (a
+  // present slot has its old document replaced). An empty term list is a document of length
+  // 0: it counts in N but never matches. Cost: O(terms log terms) plus, for a slot below the
+  // largest indexed slot, a shift of each of its terms' postings.
   void Add(Slot slot, std::span<const std::string> terms);
   // Removes a slot; its terms leave the statistics at once. No-op if absent.
   void Remove(Slot slot);
+  bool Contains(Slot slot) const {
+    return slot < doc_length_.size() && doc_length_[slot] != kAbsent;
+  }
+
   // The k best slots for the query terms (repeated query terms count once), scored with
   // BM25 (IDF = ln(1 + (N - df + 0.5) / (df + 0.5))). Only slots set in `allowed` when it is
-  // non-null. Slots scoring 0 are not returned. Sorted by BetterScored.
+  // non-null. Slots scoring 0 are not returned. Sorted by BetterScored. Unknown terms match
+  // nothing. Uses a per-thread scratch array of 4 bytes per slot (kept between calls).
   std::vector<ScoredSlot> Search(std::span<const std::string> query_terms, std::size_t k,
                                  const Bitset* allowed) const;
+  // The same results as Search, computed by scoring every posting of every query term
+  // (no pruning). The reference for tests and the baseline for benchmarks.
+  std::vector<ScoredSlot> SearchExhaustive(std::span<const std::string> query_terms, std::size_t k,
+                                           const Bitset* allowed) const;
 
-  std::size_t doc_count() const;
-  std::uint64_t total_length() const;  // sum of document lengths in terms
+  std::size_t doc_count() const { return doc_count_; }
+  std::uint64_t total_length() const { return total_length_; }  // sum of document lengths in terms
   // Documents containing term.
   std::uint32_t DocumentFrequency(const std::string& term) const;
   // The (term, frequency) pairs of a slot sorted by term; empty if absent. For verification.
   std::vector<std::pair<std::string, std::uint32_t>> DocTerms(Slot slot) const;
-  // Estimated heap bytes.
+  // Distinct terms with at least one document.
+  std::size_t term_count() const { return table_.size(); }
+  // Estimated heap bytes (O(1): maintained as the index changes).
   std::size_t MemoryBytes() const;
 
-  // Serialises the whole index; Load replaces this index's content (Corruption on bad input).
+  // Serialises the whole index (documents and terms; postings are rebuilt on Load) under a
+  // checksum. Parameters are not stored: they are the loading index's. The format is in
+  // bm25_index.cc.
   void Save(BinaryWriter& out) const;
+  // Replaces this index's content with a snapshot written by Save. Errors leave the index
+  // unchanged: the reader's own status (e.g. IOError) if it failed to read; Corruption
+  // (saying what is wrong) on bad magic, unknown version, checksum mismatch, truncation or
+  // any inconsistency, including slots above 64 * documents + 2^20 (a snapshot that sparse
+  // is refused rather than allocated: rebuild, which renumbers slots).
   Status Load(BinaryReader& in);
 
  private:
-  struct Impl;
-  std::shared_ptr<Impl> impl_;
+  static constexpr std::uint32_t kAbsent = 0xffffffffu;  // doc_length_ of an empty slot
+  static constexpr std::uint32_t kNoTerm = 0xffffffffu;
+
+  struct Posting {
+    Slot slot;
+    std::uint32_t tf;
+  };
+  struct Term {
+    std::string text;               // empty and unused while the id is on free_term_ids_
+    std::vector<Posting> postings;  // sorted by slot; may hold dead slots (lazy removal)
+    std::uint32_t df = 0;           // live postings (exact)
+    std::uint32_t max_tf = 0;       // >= every live posting's tf (exact after compaction)
+  };
+  struct QueryTerm;
+  struct DocEntry {
+    std::uint32_t term_id;
+    std::uint32_t tf;
+  };
+
+  // Term text -> term id, linear probing over (hash tag, id) cells; the text lives in
+  // terms_[id].text.
+  class TermTable {
+   public:
+    std::size_t size() const { return size_; }
+    std::size_t MemoryBytes() const { return cells_.capacity() * sizeof(std::uint64_t); }
+    // kNoTerm if absent.
+    std::uint32_t Find(std::string_view text, std::uint64_t hash, const std::vector<Term>& terms) const;
+    // REQUIRES: text absent.
+    void Insert(std::uint64_t hash, std::uint32_t id);
+    // REQUIRES: present.
+    void Erase(std::uint64_t hash, std::uint32_t id);
+    void Reserve(std::size_t n);
+
+   private:
+    std::vector<std::uint64_t> cells_;  // (high 32 bits of hash) << 32 | id; ~0 = empty
+    std::size_t size_ = 0;
+  };
+
+  std::uint32_t FindTerm(std::string_view text) const;
+  std::uint32_t FindOrAddTerm(const std::string& text);
+  void ReleaseTerm(std::uint32_t id);
+  void AddPosting(std::uint32_t id, Slot slot, std::uint32_t tf);
+  void CompactPostings(Term& term);
+  void PurgeDeadPostings();
+  void MaybeCompactArena();
+  // Decodes the document encoded at arena offset into entries; returns its encoded size.
+  std::size_t DecodeDoc(std::uint64_t offset, std::vector<DocEntry>* entries) const;
+  Status Decode(std::string_view payload);
+  void RebuildPostings();
+
+  std::vector<QueryTerm> PrepareQuery(std::span<const std::string> query_terms) const;
+  template <bool kFiltered>
+  void Accumulate(const QueryTerm& q, const Bitset* allowed, float* acc, std::vector<Slot>* touched) const;
+  void AccumulateCandidates(const QueryTerm& term, std::span<const Slot> candidates, float* acc) const;
+  std::vector<ScoredSlot> ScoreAll(std::span<const QueryTerm> query, std::size_t k, const Bitset* allowed) const;
+
+  Bm25Params params_;
+  TermTable table_;
+  std::vector<Term> terms_;                  // by term id
+  std::vector<std::uint32_t> free_term_ids_;  // ids of released terms, reused first
+  std::vector<std::uint32_t> doc_length_;     // by slot; kAbsent when no document
+  std::vector<std::uint64_t> doc_offset_;     // by slot; into doc_terms_ when present
+  // Per document: varint n, then n times (varint term-id gap, varint tf), term ids ascending
+  // (gap = id - previous id - 1, the first previous id being -1).
+  std::vector<std::uint8_t> doc_terms_;
+  std::uint64_t doc_terms_garbage_ = 0;  // bytes of removed documents in doc_terms_
+  // Slots removed since the last full purge: their postings may linger, so re-adding one
+  // (not expected: slots are not reused) first purges every dead posting.
+  Bitset removed_slots_;
+  std::size_t doc_count_ = 0;
+  std::uint64_t total_length_ = 0;
+  std::size_t posting_bytes_ = 0;    // sum of postings capacities in bytes
+  std::size_t term_text_bytes_ = 0;  // heap bytes of term texts beyond the inline buffer
 };
 
 }  // namespace memd::index

@@ -28,7 +28,11 @@ namespace memd::store {
 
 // The current schema version written by this build. Older databases are migrated forward
 // on open; newer ones are refused with FailedPrecondition and left untouched.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
+
+// Idempotency keys are kept at least this long (24 h); older ones are deleted lazily when a
+// newer key is stored in the same cube, so GetIdempotency may still return one for a while.
+inline constexpr Timestamp kIdempotencyRetentionMs = Timestamp{24} * 60 * 60 * 1000;
 
 struct CubeRow {
   std::int64_t id = 0;
@@ -42,12 +46,12 @@ struct CubeRow {
 
 // A memory with its storage-only fields.
 struct MemoryRow {
-  std::int64_t doc = 0;           // store-assigned, unique, never reused; 0 before insert
+  std::int64_t doc = 0;  // store-assigned, unique, never reused; 0 before insert
   std::int64_t cube_id = 0;
   Memory memory;
-  std::string content_hash;       // 32-byte SHA-256 (binary) of normalised content; dedup key
-  std::vector<float> embedding;   // dimension floats, unit length
-  std::int64_t seq = 0;           // sequence of the transaction that last wrote this row
+  std::string content_hash;      // 32-byte SHA-256 (binary) of normalised content; dedup key
+  std::vector<float> embedding;  // dimension floats, unit length
+  std::int64_t seq = 0;          // sequence of the transaction that last wrote this row
 };
 
 // A row of history: a previous version of a memory.
@@ -84,28 +88,41 @@ class WriteTxn {
   virtual Result<std::optional<MemoryRow>> GetById(std::string_view id) = 0;
   // A live (not soft-deleted) memory with this content hash, if any.
   virtual Result<std::optional<MemoryRow>> FindLiveByHash(std::string_view content_hash) = 0;
-  // Inserts row (doc must be 0); sets row.doc and row.seq. AlreadyExists if the cube has
-  // this id already (ids are unique per cube, so no cube can probe another's ids).
+  // Inserts row (doc must be 0); sets row.doc, row.cube_id and row.seq. AlreadyExists if the
+  // cube has this id already (ids are unique per cube, so no cube can probe another's ids).
+  // InvalidArgument if row.embedding does not have cube().dimension floats.
   virtual Status Insert(MemoryRow& row) = 0;
-  // Replaces the row with the same doc; sets row.seq. Callers archive the old version first.
+  // Replaces the row with the same doc (and the same id; the id of a doc never changes);
+  // sets row.cube_id and row.seq. NotFound if this cube has no such doc/id. Callers archive
+  // the old version first (AppendHistory).
   virtual Status Replace(MemoryRow& row) = 0;
-  // Appends a previous version to the history of a memory.
+  // Appends a previous version to the history of a memory. NotFound if the doc is not a
+  // memory of this cube; AlreadyExists if its history has entry.memory.version already.
   virtual Status AppendHistory(std::int64_t doc, const HistoryRow& entry) = 0;
   // Hard-deletes the memory and its history, and records a purge tombstone.
+  // NotFound if the doc is not a memory of this cube.
   virtual Status Purge(std::int64_t doc) = 0;
 
+  // The key's record, if stored (see kIdempotencyRetentionMs: check created_at).
   virtual Result<std::optional<IdempotencyRow>> GetIdempotency(std::string_view key) = 0;
+  // Stores (or overwrites) the key's record, and deletes this cube's keys older than
+  // row.created_at - kIdempotencyRetentionMs.
   virtual Status PutIdempotency(const IdempotencyRow& row) = 0;
 
+  // Inserts or overwrites the preference (category, key).
   virtual Status PutPreference(const Preference& preference) = 0;
   // NotFound if absent.
   virtual Status DeletePreference(std::string_view category, std::string_view key) = 0;
 };
 
-// The body of a write. Returning a non-OK status rolls back everything it did.
+// The body of a write. Returning a non-OK status rolls back everything it did (and only
+// that: other writes committed in the same group are unaffected). It runs on the store's
+// writer thread, so it must use only its WriteTxn: Store writes from inside it fail with
+// Internal, and Store reads would not see its uncommitted changes.
 using WriteFn = std::function<Status(WriteTxn&)>;
 // Runs after the transaction committed durably, on the writer, in commit order, before
-// Write returns. Used to apply the change to in-memory indexes. Must not fail or block long.
+// Write returns. Used to apply the change to in-memory indexes. Must not throw, block long
+// or call Store writes. It also runs when fn changed nothing (seq is then the unchanged one).
 using CommitFn = std::function<void(std::int64_t seq)>;
 
 // Thread-safe. Concurrent Write calls are group-committed: the writer runs several WriteFns
@@ -123,13 +140,20 @@ class Store {
   virtual Result<std::optional<CubeRow>> FindCube(std::string_view user, std::string_view project) = 0;
   // Ordered by (user, project); all users when user is empty.
   virtual Result<std::vector<CubeRow>> ListCubes(std::string_view user) = 0;
-  // Removes the cube and everything in it.
+  // Removes the cube and everything in it (memories, history, preferences, tombstones,
+  // idempotency keys) in one transaction. NotFound if it does not exist. Cube ids are never
+  // reused, so anything keyed by the old id (index snapshots) cannot match a later cube.
   virtual Status DeleteCube(std::int64_t cube_id) = 0;
 
-  // Runs fn in a transaction on the cube. If fn changed nothing (no Insert/Replace/Purge/
-  // AppendHistory/Put/Delete call), the sequence does not advance. on_commit (optional)
-  // runs after a durable commit. Returns the transaction's sequence.
-  virtual Result<std::int64_t> Write(std::int64_t cube_id, const WriteFn& fn, const CommitFn& on_commit = {}) = 0;
+  // Runs fn in a transaction on the cube. If fn changed nothing (no successful Insert/
+  // Replace/Purge/AppendHistory/Put/Delete call), the sequence does not advance. on_commit
+  // (optional) runs after a durable commit. Returns the transaction's sequence (the cube's
+  // current one if nothing changed). Errors: fn's error (its changes are rolled back, other
+  // concurrent writes are unaffected); NotFound if the cube does not exist; Unavailable if
+  // another process held the database lock past the busy timeout or the store is closing;
+  // IOError if the commit failed (nothing was applied).
+  virtual Result<std::int64_t> Write(std::int64_t cube_id, const WriteFn& fn,
+                                     const CommitFn& on_commit = {}) = 0;
 
   // ---- reads: snapshot-consistent, run in parallel with writes ----
   virtual Result<std::optional<MemoryRow>> GetMemory(std::int64_t cube_id, std::string_view id) = 0;
@@ -142,11 +166,12 @@ class Store {
   // Calls fn for every memory row of the cube (with embedding), in doc order, inside one
   // read transaction, and returns the cube's sequence at that snapshot. fn returning
   // non-OK stops the scan and is returned.
-  virtual Result<std::int64_t> ScanAll(std::int64_t cube_id, const std::function<Status(MemoryRow&&)>& fn) = 0;
+  virtual Result<std::int64_t> ScanAll(std::int64_t cube_id,
+                                       const std::function<Status(MemoryRow&&)>& fn) = 0;
   // Calls fn for every doc changed (written or purged) with seq > after_seq, in doc order,
   // with its current row; returns the cube's sequence at that snapshot.
   virtual Result<std::int64_t> ScanChangedSince(std::int64_t cube_id, std::int64_t after_seq,
-                                                 const std::function<Status(ChangedDoc&&)>& fn) = 0;
+                                                const std::function<Status(ChangedDoc&&)>& fn) = 0;
   // Docs of memories (live or deleted) whose expires_at <= now.
   virtual Result<std::vector<std::int64_t>> ExpiredDocs(std::int64_t cube_id, Timestamp now) = 0;
   // Counts of live and soft-deleted memories (expired ones included until purged).
@@ -154,7 +179,9 @@ class Store {
 
   virtual Result<std::optional<Preference>> GetPreference(std::int64_t cube_id, std::string_view category,
                                                           std::string_view key) = 0;
-  virtual Result<std::vector<Preference>> ListPreferences(std::int64_t cube_id, std::string_view category) = 0;
+  // Ordered by (category, key); every category when category is empty.
+  virtual Result<std::vector<Preference>> ListPreferences(std::int64_t cube_id,
+                                                          std::string_view category) = 0;
 
   // Calls fn for every history row of the cube, ordered by (doc, version).
   virtual Status ScanHistory(std::int64_t cube_id,
@@ -163,12 +190,26 @@ class Store {
 
 struct SqliteStoreOptions {
   std::string path;  // the database file; its directory must exist
+  // kFull: PRAGMA synchronous=FULL (fsync per group commit); kNormal: synchronous=NORMAL.
   Durability durability = Durability::kFull;
+  // Read connections kept open between reads. More concurrent readers than this still run
+  // (extra connections are opened and closed on demand).
   int read_connections = 4;
+  // How long a write or read waits for a lock held by another process before Unavailable.
+  int busy_timeout_ms = 10000;
+  // Most Write calls committed together in one transaction. Larger groups mean fewer
+  // fsyncs under concurrency; each caller still waits for its whole group.
+  int max_group_size = 128;
+  // Each time the WAL grows by this many pages (4 KiB), a background checkpoint copies it
+  // back into the database file; at 4x this the writer checkpoints itself (back-pressure).
+  // Larger: fewer rewrites of hot pages, a bigger WAL file and longer crash recovery.
+  int checkpoint_pages = 4096;
 };
 
-// Opens (creating and migrating) a SQLite store in WAL mode.
-// Errors: FailedPrecondition for a database from a newer memd; IOError/Corruption naming the path.
+// Opens (creating and migrating) a SQLite store in WAL mode; see sqlite_store.h.
+// Errors: FailedPrecondition for a database from a newer memd (the file is not modified) or a
+// SQLite file memd did not create; Corruption if the file is not a valid database;
+// IOError if it cannot be opened or created; all naming the path.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options);
 
 }  // namespace memd::store

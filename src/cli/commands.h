@@ -1,0 +1,32 @@
+// Registration of memd's subcommands, grouped by concern (one .cc file each). Each function
+// adds its subcommands to app; when one is parsed, *selected becomes its action, which cli.cc
+// runs after parsing succeeded. Options are owned by the actions (shared), so app may be
+// destroyed after the action ran.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <vector>
+
+#include "cli/command_context.h"
+
+namespace memd::cli {
+
+// add, get, list, update, delete, restore, history, purge.
+void AddMemoryCommands(CLI::App& app, Action* selected);
+// search, context.
+void AddSearchCommands(CLI::App& app, Action* selected);
+// pref set|get|list|delete|prompt.
+void AddPreferenceCommands(CLI::App& app, Action* selected);
+// cubes list|stats|delete|snapshot|verify, forget.
+void AddCubeCommands(CLI::App& app, Action* selected);
+// export, import, purge-expired.
+void AddMaintenanceCommands(CLI::App& app, Action* selected);
+
+// Makes `action` the one to run when `sub` is parsed.
+void OnParsed(CLI::App* sub, Action* selected, Action action);
+
+// InvalidArgument (field "jsonl") naming the first of `single` that was given: flags that
+// describe one memory or query cannot be combined with --jsonl, whose lines carry them.
+Status CheckJsonlAlone(const std::vector<CLI::Option*>& single);
+
+}  // namespace memd::cli

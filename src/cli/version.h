@@ -1,0 +1,8 @@
+// The version printed by `memd --version`. Keep in step with project(VERSION) in CMakeLists.txt.
+#pragma once
+
+namespace memd::cli {
+
+inline constexpr const char* kVersion = "0.1.0";
+
+}  // namespace memd::cli

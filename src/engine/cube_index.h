@@ -1,0 +1,84 @@
+// The in-memory, derived index of one cube: lexical (BM25), vector and filter columns over
+// slots, plus the slot <-> store doc mapping, liveness and expiry.
+//
+// Invariants:
+// - Every live, non-deleted memory row of the cube that the index has applied has exactly one
+//   live slot; a new version of a memory gets a fresh slot and its old slot dies.
+// - applied_seq() is the store change sequence the index reflects: every change with a
+//   sequence <= applied_seq() is applied and none after it.
+// Thread-compatible: the owning OpenCube serialises writers against readers with its lock
+// (VectorIndex additionally locks internally so background graph building can overlap reads).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "index/bm25_index.h"
+#include "index/filter.h"
+#include "index/vector_index.h"
+#include "memd/status.h"
+#include "store/store.h"
+#include "text/text.h"
+#include "util/bitset.h"
+
+namespace memd::engine {
+
+class CubeIndex {
+ public:
+  CubeIndex(int dimension, const index::VectorIndexOptions& vector_options, index::Bm25Params bm25_params);
+
+  // Reflects a row's current state: indexes it if live (replacing any previous version of the
+  // same doc), removes it if soft-deleted. The row must carry its embedding when live.
+  // terms: the text's BM25 terms when the caller computed them already (outside the lock).
+  void Apply(const store::MemoryRow& row, const std::vector<std::string>* terms = nullptr);
+  // Removes a doc (purged, expired). No-op if absent.
+  void Remove(std::int64_t doc);
+
+  std::int64_t applied_seq() const { return applied_seq_; }
+  void set_applied_seq(std::int64_t seq) { applied_seq_ = seq; }
+
+  // The slots a search may return: live, unexpired at `now`, and matching `filter` (null:
+  // no filter). Returns nullptr in *out when every live slot qualifies (fast path).
+  void Allowed(const index::Filter* filter, Timestamp now, std::unique_ptr<Bitset>* out) const;
+
+  const index::Bm25Index& bm25() const { return bm25_; }
+  const index::VectorIndex& vectors() const { return *vectors_; }
+  index::VectorIndex& mutable_vectors() { return *vectors_; }
+
+  std::int64_t SlotDoc(index::Slot slot) const { return slot_doc_[slot]; }
+  std::string SlotId(index::Slot slot) const { return std::string(slot_id_[slot].data(), slot_id_[slot].size()); }
+  std::size_t live_count() const { return doc_slot_.size(); }
+  std::size_t MemoryBytes() const;
+
+  // Snapshot files inside an existing directory: meta.bin, bm25.bin, filter.bin,
+  // vectors.bin and (when the graph exists) hnsw.bin. Save fsyncs every file it writes.
+  Status Save(const std::string& dir) const;
+  Status Load(const std::string& dir);
+
+  // Compares the indexed content (per doc: id, terms, vector; global BM25 statistics) with
+  // another index of the same cube. Returns an empty string when equal, else what differs.
+  std::string Diff(const CubeIndex& other) const;
+
+ private:
+  index::Slot NewSlot(const store::MemoryRow& row);
+
+  int dimension_;
+  index::Bm25Index bm25_;
+  std::unique_ptr<index::VectorIndex> vectors_;
+  index::FilterColumns filters_;
+  text::Analyzer analyzer_;
+
+  std::vector<std::int64_t> slot_doc_;              // slot -> store doc
+  std::vector<std::array<char, 26>> slot_id_;       // slot -> memory id (ULID)
+  Bitset live_;                                     // live slots
+  std::unordered_map<std::int64_t, index::Slot> doc_slot_;  // live doc -> slot
+  std::map<index::Slot, Timestamp> expiring_;       // live slots with an expiry
+  std::int64_t applied_seq_ = 0;
+};
+
+}  // namespace memd::engine

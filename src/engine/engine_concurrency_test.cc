@@ -1,0 +1,124 @@
+// Engine under concurrency (also run under ThreadSanitizer): many threads adding and
+// searching on the same and on different cubes, with read-your-writes.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "engine/engine_test_util.h"
+
+namespace memd::testing {
+namespace {
+
+class ConcurrencyTest : public EngineTest {
+ protected:
+  void SetUp() override {
+    EngineTest::SetUp();
+    EngineOptions options = Options();
+    options.hnsw_threshold = 200;  // graph building runs in the background during the test
+    Reopen(options);
+  }
+};
+
+TEST_F(ConcurrencyTest, WritersAndReadersOnSameAndDifferentCubes) {
+  constexpr int kThreads = 6;
+  constexpr int kPerThread = 60;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      CubeRef cube{"user" + std::to_string(t % 2), "project" + std::to_string(t % 3)};
+      for (int i = 0; i < kPerThread; ++i) {
+        std::string marker = "marker" + std::to_string(t) + "x" + std::to_string(i);
+        NewMemory m;
+        m.text = "thread " + std::to_string(t) + " writes " + marker + " about concurrency";
+        auto added = engine_->Add(cube, m);
+        if (!added.ok()) {
+          ++failures;
+          continue;
+        }
+        SearchRequest request;
+        request.query = marker;
+        request.mode = SearchMode::kLexical;
+        auto hits = engine_->Search(cube.user, {cube.project}, request);
+        // Read-your-writes: the memory is searchable as soon as Add returned.
+        if (!hits.ok() || hits->empty() || hits->front().memory.id != added->id) ++failures;
+        if (i % 10 == 0) {
+          request.mode = SearchMode::kHybrid;
+          request.query = "concurrency";
+          if (!engine_->Search(cube.user, {cube.project}, request).ok()) ++failures;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  std::int64_t total = 0;
+  auto cubes = engine_->ListCubes("");
+  ASSERT_TRUE(cubes.ok());
+  for (const auto& info : *cubes) {
+    auto stats = engine_->Stats(info.ref);
+    ASSERT_TRUE(stats.ok());
+    total += stats->memories;
+    auto report = engine_->Verify(info.ref);
+    ASSERT_TRUE(report.ok());
+    EXPECT_TRUE(report->consistent) << report->detail;
+  }
+  EXPECT_EQ(total, kThreads * kPerThread);
+}
+
+TEST_F(ConcurrencyTest, ManyThreadsCreateTheSameCube) {
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      NewMemory m;
+      m.text = "first write from thread " + std::to_string(t);
+      if (!engine_->Add(CubeRef{"racer", "same"}, m).ok()) ++failures;
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(engine_->ListCubes("racer")->size(), 1u);
+  EXPECT_EQ(engine_->Stats(CubeRef{"racer", "same"})->memories, 8);
+}
+
+TEST_F(ConcurrencyTest, SearchesDuringUpdatesAndDeletesNeverFail) {
+  std::vector<std::string> ids;
+  std::vector<NewMemory> batch(300);
+  for (int i = 0; i < 300; ++i) batch[i].text = "rotating document " + std::to_string(i) + " about storage engines";
+  auto added = engine_->AddBatch(alpha_, batch);
+  ASSERT_TRUE(added.ok());
+  for (const auto& r : *added) ids.push_back(r.id);
+  std::atomic<bool> stop{false};
+  std::atomic<int> failures{0};
+  std::thread reader([&] {
+    SearchRequest request;
+    request.query = "storage engines";
+    while (!stop) {
+      auto hits = engine_->Search(alpha_.user, {alpha_.project}, request);
+      if (!hits.ok()) {
+        ++failures;
+        continue;
+      }
+      for (const auto& h : *hits) {
+        if (h.memory.deleted) ++failures;
+      }
+    }
+  });
+  for (int round = 0; round < 3; ++round) {
+    for (std::size_t i = 0; i < ids.size(); i += 7) {
+      MemoryPatch patch;
+      patch.text = "rotating document revised " + std::to_string(round) + " " + std::to_string(i);
+      if (!engine_->Update(alpha_, ids[i], patch).ok()) ++failures;
+      if (i % 3 == 0 && !engine_->Delete(alpha_, ids[i]).ok()) ++failures;
+      if (i % 3 == 0 && !engine_->Restore(alpha_, ids[i]).ok()) ++failures;
+    }
+  }
+  stop = true;
+  reader.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_TRUE(engine_->Verify(alpha_)->consistent);
+}
+
+}  // namespace
+}  // namespace memd::testing

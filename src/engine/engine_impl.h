@@ -1,0 +1,138 @@
+// Engine::Impl: the engine's state and the operations shared by its files
+// (engine.cc: open/close and the public facade; cube_registry.cc: opening, loading,
+// catching up and evicting cubes; write_path.cc: memory writes; preferences.cc;
+// search.cc; context.cc; export_import.cc; maintenance.cc).
+//
+// Locking order: cubes_mu_ -> OpenCube::load_mu -> OpenCube::mu. The store's writer thread
+// runs commit callbacks that take OpenCube::mu exclusively, so no code may hold an
+// OpenCube::mu while waiting for a Store::Write.
+#pragma once
+
+#include <boost/json.hpp>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/cube_index.h"
+#include "engine/open_cube.h"
+#include "memd/engine.h"
+#include "store/store.h"
+#include "text/text.h"
+#include "util/ulid.h"
+
+namespace memd::engine {
+
+// A memory row written by a transaction, with its BM25 terms computed outside the lock.
+struct PreparedRow {
+  store::MemoryRow row;
+  std::vector<std::string> terms;
+};
+
+// What a committed transaction changed in one cube's index.
+struct IndexChanges {
+  std::vector<PreparedRow> upserts;  // live or soft-deleted rows, in write order
+  std::vector<std::int64_t> purged;  // docs hard-deleted
+};
+
+}  // namespace memd::engine
+
+namespace memd {
+
+class Engine::Impl {
+ public:
+  Impl(EngineOptions options, std::unique_ptr<store::Store> store);
+  ~Impl();
+
+  Status Start();
+  void Shutdown();
+
+  // ---- cube registry (cube_registry.cc) ----
+  // Returns the loaded, caught-up cube. create: get-or-create (writes); otherwise NotFound
+  // for a cube that does not exist.
+  Result<std::shared_ptr<engine::OpenCube>> GetCube(const CubeRef& ref, bool create);
+  // Applies a committed transaction's changes (runs on the store writer, see CommitFn).
+  void ApplyCommitted(engine::OpenCube& cube, std::int64_t seq, engine::IndexChanges& changes);
+  // Brings the cube's index up to the store's sequence `store_seq` (other processes' writes).
+  Status CatchUp(engine::OpenCube& cube, std::int64_t store_seq);
+  // Writes a snapshot if the cube changed since the last one (or force).
+  Status SnapshotCube(engine::OpenCube& cube, bool force);
+  // Forgets a cube's in-memory state and snapshots.
+  void DropCube(std::int64_t cube_id);
+  // Closes least-recently-used cubes while the open cubes exceed the memory budget.
+  void EvictIfOverBudget();
+  std::vector<std::shared_ptr<engine::OpenCube>> OpenCubes();
+
+  // ---- write path (write_path.cc) ----
+  Result<std::vector<AddResult>> AddMany(const CubeRef& ref, std::vector<NewMemory> items, bool batch,
+                                         const WriteOptions& options);
+  // The kinds of single-memory mutation sharing one code path.
+  enum class Mutation { kUpdate, kDelete, kRestore };
+  Result<Memory> Mutate(const CubeRef& ref, std::string_view id, Mutation mutation, const MemoryPatch* patch,
+                        const WriteOptions& options);
+  Status Purge(const CubeRef& ref, std::string_view id);
+  Result<std::int64_t> PurgeExpiredIn(engine::OpenCube& cube, Timestamp now);
+  Result<Memory> Get(const CubeRef& ref, std::string_view id);
+  Result<ListPage> List(const CubeRef& ref, const ListRequest& request);
+  Result<std::vector<HistoryEntry>> History(const CubeRef& ref, std::string_view id);
+
+  // ---- search (search.cc) and context (context.cc) ----
+  Result<std::vector<Hit>> Search(std::string_view user, const std::vector<std::string>& projects,
+                                  const SearchRequest& request);
+  Result<ContextBlock> Context(const CubeRef& ref, const ContextRequest& request);
+
+  // ---- preferences (preferences.cc) ----
+  Result<Preference> SetPreference(const CubeRef& ref, std::string_view category, std::string_view key,
+                                   std::string_view value, std::string_view description);
+  Result<Preference> GetPreference(const CubeRef& ref, std::string_view category, std::string_view key);
+  Result<std::vector<Preference>> ListPreferences(const CubeRef& ref, std::string_view category);
+  Status DeletePreference(const CubeRef& ref, std::string_view category, std::string_view key);
+  Result<std::string> FormatPreferencesForPrompt(const CubeRef& ref);
+
+  // ---- cubes, export/import, maintenance ----
+  Result<std::vector<CubeInfo>> ListCubes(std::string_view user);
+  Result<CubeStats> Stats(const CubeRef& ref);
+  Status ForgetProject(const CubeRef& ref);
+  Status ForgetUser(std::string_view user);
+  Status Export(const CubeRef& ref, const std::string& path);
+  Status Import(const CubeRef& ref, const std::string& path);
+  Status Snapshot(const CubeRef& ref);
+  Result<VerifyReport> Verify(const CubeRef& ref);
+  Result<std::int64_t> PurgeExpired();
+
+  Timestamp Now() const;
+  const EngineOptions& options() const { return options_; }
+  store::Store& store() { return *store_; }
+  const Embedder& embedder() const { return *embedder_; }
+
+ private:
+  Status LoadCube(engine::OpenCube& cube);
+  Status Replay(engine::OpenCube& cube, engine::CubeIndex& index);
+  std::unique_ptr<engine::CubeIndex> NewIndex() const;
+  void MaintenanceLoop();
+  // Embeds texts into rows[i].embedding.
+  Status EmbedRows(std::vector<engine::PreparedRow>& rows, std::size_t first);
+
+  EngineOptions options_;
+  std::unique_ptr<store::Store> store_;
+  std::shared_ptr<const Embedder> embedder_;
+  std::string snapshots_root_;
+  UlidGenerator ulids_;
+  text::Analyzer analyzer_;
+
+  std::mutex cubes_mu_;
+  std::map<std::int64_t, std::shared_ptr<engine::OpenCube>> cubes_;  // guarded by cubes_mu_
+  std::atomic<std::int64_t> lru_clock_{0};
+
+  std::mutex maintenance_mu_;
+  std::condition_variable maintenance_cv_;
+  bool stopping_ = false;  // guarded by maintenance_mu_
+  std::thread maintenance_;
+
+  friend class Engine;
+};
+
+}  // namespace memd

@@ -1,0 +1,87 @@
+#include "engine/fusion.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <unordered_map>
+
+namespace memd::engine {
+
+namespace {
+
+std::string FusionName(const RankingOptions& options) {
+  char buf[64];
+  if (options.fusion == Fusion::kReciprocalRank) {
+    std::snprintf(buf, sizeof(buf), "rrf(k=%g)", options.rrf_k);
+  } else {
+    std::snprintf(buf, sizeof(buf), "weighted(vector=%g)", options.vector_weight);
+  }
+  return buf;
+}
+
+void SortAndTruncate(std::vector<FusedHit>& hits, std::size_t k) {
+  auto better = [](const FusedHit& a, const FusedHit& b) {
+    return a.score > b.score || (a.score == b.score && a.slot < b.slot);
+  };
+  if (hits.size() > k) {
+    std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(k), hits.end(), better);
+    hits.resize(k);
+  } else {
+    std::sort(hits.begin(), hits.end(), better);
+  }
+}
+
+}  // namespace
+
+std::vector<FusedHit> Fuse(const std::vector<index::ScoredSlot>& lexical, const std::vector<index::ScoredSlot>& vector,
+                           const RankingOptions& options, std::size_t k) {
+  std::unordered_map<index::Slot, FusedHit> by_slot;
+  by_slot.reserve(lexical.size() + vector.size());
+  const std::string name = FusionName(options);
+  const double max_bm25 = lexical.empty() ? 1.0 : std::max<double>(lexical.front().score, 1e-9);
+  const bool rrf = options.fusion == Fusion::kReciprocalRank;
+  for (std::size_t i = 0; i < lexical.size(); ++i) {
+    FusedHit& hit = by_slot[lexical[i].slot];
+    hit.slot = lexical[i].slot;
+    hit.explain.lexical_score = lexical[i].score;
+    hit.explain.lexical_rank = static_cast<int>(i + 1);
+    hit.score += rrf ? 1.0 / (options.rrf_k + static_cast<double>(i + 1))
+                     : (1.0 - options.vector_weight) * lexical[i].score / max_bm25;
+  }
+  for (std::size_t i = 0; i < vector.size(); ++i) {
+    FusedHit& hit = by_slot[vector[i].slot];
+    hit.slot = vector[i].slot;
+    hit.explain.vector_score = vector[i].score;
+    hit.explain.vector_rank = static_cast<int>(i + 1);
+    hit.score += rrf ? 1.0 / (options.rrf_k + static_cast<double>(i + 1)) : options.vector_weight * vector[i].score;
+  }
+  std::vector<FusedHit> hits;
+  hits.reserve(by_slot.size());
+  for (auto& [slot, hit] : by_slot) {
+    hit.explain.fusion = name;
+    hits.push_back(std::move(hit));
+  }
+  SortAndTruncate(hits, k);
+  return hits;
+}
+
+std::vector<FusedHit> Single(const std::vector<index::ScoredSlot>& ranking, bool is_vector, std::size_t k) {
+  std::vector<FusedHit> hits;
+  for (std::size_t i = 0; i < ranking.size() && i < k; ++i) {
+    FusedHit hit;
+    hit.slot = ranking[i].slot;
+    hit.score = ranking[i].score;
+    if (is_vector) {
+      hit.explain.vector_score = ranking[i].score;
+      hit.explain.vector_rank = static_cast<int>(i + 1);
+      hit.explain.fusion = "cosine";
+    } else {
+      hit.explain.lexical_score = ranking[i].score;
+      hit.explain.lexical_rank = static_cast<int>(i + 1);
+      hit.explain.fusion = "bm25";
+    }
+    hits.push_back(std::move(hit));
+  }
+  return hits;
+}
+
+}  // namespace memd::engine

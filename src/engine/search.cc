@@ -1,0 +1,125 @@
+// Search over one or several cubes of one user: per cube, filter -> lexical and vector
+// rankings -> fusion, under the cube's shared lock; then a merge across cubes by score and
+// one store read per returned hit.
+#include <algorithm>
+#include <set>
+
+#include "engine/engine_impl.h"
+#include "engine/fusion.h"
+#include "engine/validation.h"
+#include "index/filter.h"
+
+namespace memd {
+
+std::optional<SearchMode> ParseSearchMode(std::string_view name) {
+  if (name == "hybrid") return SearchMode::kHybrid;
+  if (name == "vector") return SearchMode::kVector;
+  if (name == "lexical") return SearchMode::kLexical;
+  return std::nullopt;
+}
+
+std::string_view SearchModeName(SearchMode mode) {
+  switch (mode) {
+    case SearchMode::kHybrid: return "hybrid";
+    case SearchMode::kVector: return "vector";
+    case SearchMode::kLexical: return "lexical";
+  }
+  return "hybrid";
+}
+
+namespace {
+
+constexpr std::size_t kMaxProjectsPerSearch = 64;
+
+struct CubeHit {
+  std::size_t cube_index = 0;
+  std::string id;
+  engine::FusedHit fused;
+};
+
+}  // namespace
+
+Result<std::vector<Hit>> Engine::Impl::Search(std::string_view user, const std::vector<std::string>& projects,
+                                              const SearchRequest& request) {
+  if (projects.empty()) return Status::InvalidArgument("name at least one project to search", "projects");
+  if (projects.size() > kMaxProjectsPerSearch) {
+    return Status::InvalidArgument("at most 64 projects can be searched at once", "projects");
+  }
+  if (request.top_k < 1 || request.top_k > kMaxTopK) {
+    return Status::InvalidArgument("top_k must be between 1 and " + std::to_string(kMaxTopK), "top_k");
+  }
+  if (!text::IsValidUtf8(request.query)) return Status::InvalidArgument("query is not valid UTF-8", "query");
+  if (text::NormalizeForHash(request.query).empty()) {
+    return Status::InvalidArgument("query is empty; give some words to search for", "query");
+  }
+  if (request.query.size() > options_.max_text_bytes) {
+    return Status::InvalidArgument("query is longer than " + std::to_string(options_.max_text_bytes) + " bytes",
+                                   "query");
+  }
+  MEMD_ASSIGN_OR_RETURN(index::Filter filter, index::Filter::Parse(request.filter));
+
+  std::vector<std::shared_ptr<engine::OpenCube>> cubes;
+  std::set<std::string> seen;
+  for (const auto& project : projects) {
+    if (!seen.insert(project).second) continue;
+    MEMD_ASSIGN_OR_RETURN(auto cube, GetCube(CubeRef{std::string(user), project}, /*create=*/false));
+    cubes.push_back(std::move(cube));
+  }
+
+  const bool use_lexical = request.mode != SearchMode::kVector;
+  const bool use_vector = request.mode != SearchMode::kLexical;
+  std::vector<std::string> terms;
+  if (use_lexical) analyzer_.Analyze(request.query, &terms);
+  std::vector<float> query_vector;
+  if (use_vector) {
+    query_vector.resize(static_cast<std::size_t>(embedder_->dimension()));
+    std::string_view q = request.query;
+    MEMD_RETURN_IF_ERROR(embedder_->Embed(std::span<const std::string_view>(&q, 1), query_vector));
+  }
+
+  const std::size_t k = static_cast<std::size_t>(request.top_k);
+  const std::size_t depth = std::max(k, options_.ranking.candidates);
+  const Timestamp now = Now();
+  std::vector<CubeHit> merged;
+  for (std::size_t c = 0; c < cubes.size(); ++c) {
+    engine::OpenCube& cube = *cubes[c];
+    std::shared_lock lock(cube.mu);
+    const engine::CubeIndex& idx = *cube.index;
+    std::unique_ptr<Bitset> allowed;
+    idx.Allowed(&filter, now, &allowed);
+    if (allowed && allowed->Count() == 0) continue;
+    std::vector<index::ScoredSlot> lexical, vector;
+    if (use_lexical && !terms.empty()) lexical = idx.bm25().Search(terms, depth, allowed.get());
+    if (use_vector) vector = idx.vectors().Search(query_vector, depth, allowed.get());
+    std::vector<engine::FusedHit> fused =
+        request.mode == SearchMode::kHybrid ? engine::Fuse(lexical, vector, options_.ranking, k)
+                                            : engine::Single(use_vector ? vector : lexical, use_vector, k);
+    for (auto& hit : fused) {
+      if (request.min_score && hit.score < *request.min_score) continue;
+      merged.push_back(CubeHit{c, idx.SlotId(hit.slot), std::move(hit)});
+    }
+  }
+  std::sort(merged.begin(), merged.end(), [&](const CubeHit& a, const CubeHit& b) {
+    if (a.fused.score != b.fused.score) return a.fused.score > b.fused.score;
+    if (a.cube_index != b.cube_index) return cubes[a.cube_index]->row.project < cubes[b.cube_index]->row.project;
+    return a.id < b.id;
+  });
+
+  std::vector<Hit> hits;
+  for (auto& candidate : merged) {
+    if (hits.size() == k) break;
+    const engine::OpenCube& cube = *cubes[candidate.cube_index];
+    MEMD_ASSIGN_OR_RETURN(auto row, store_->GetMemory(cube.row.id, candidate.id));
+    // A concurrent delete may have won the race since the index was read: skip, never show it.
+    if (!row || row->memory.deleted || (row->memory.expires_at && *row->memory.expires_at <= now)) continue;
+    Hit hit;
+    hit.project = cube.row.project;
+    hit.memory = std::move(row->memory);
+    hit.score = candidate.fused.score;
+    if (request.explain) hit.explain = std::move(candidate.fused.explain);
+    hits.push_back(std::move(hit));
+  }
+  return hits;
+}
+
+}  // namespace memd

@@ -1,0 +1,175 @@
+#include "engine/snapshot.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <boost/json.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "util/file_util.h"
+
+namespace memd::engine {
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+namespace {
+
+constexpr int kManifestFormat = 1;
+
+std::string CubeDir(const std::string& root, std::int64_t cube_id) { return root + "/" + std::to_string(cube_id); }
+
+json::object IdentityJson(const SnapshotIdentity& id) {
+  return json::object{{"cube_id", id.cube_id},     {"user", id.user},           {"project", id.project},
+                      {"embedder", id.embedder}, {"dimension", id.dimension}, {"created_at", id.created_at}};
+}
+
+Result<json::object> ReadManifest(const std::string& dir) {
+  MEMD_ASSIGN_OR_RETURN(std::string text, ReadFile(dir + "/MANIFEST"));
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) return Status::Corruption(dir + "/MANIFEST is not valid JSON");
+  return v.get_object();
+}
+
+Result<std::string> CurrentSnapshotDir(const std::string& root, std::int64_t cube_id) {
+  std::string cube_dir = CubeDir(root, cube_id);
+  std::error_code ec;
+  if (!fs::exists(cube_dir + "/CURRENT", ec)) return Status::NotFound("no snapshot for cube " + std::to_string(cube_id));
+  MEMD_ASSIGN_OR_RETURN(std::string name, ReadFile(cube_dir + "/CURRENT"));
+  while (!name.empty() && (name.back() == '\n' || name.back() == ' ')) name.pop_back();
+  if (name.rfind("snap-", 0) != 0 || name.find('/') != std::string::npos) {
+    return Status::Corruption(cube_dir + "/CURRENT names an invalid snapshot");
+  }
+  return cube_dir + "/" + name;
+}
+
+// Streams a file through XXH3-64, fsyncing it on the way when `sync` (files written by
+// hnswlib are not fsynced by it). Returns the digest as 16 hex digits.
+Result<std::string> FileChecksum(const std::string& path, std::uint64_t* size, bool sync = false) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IOError("cannot open " + path + ": " + std::strerror(errno));
+  std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> state(XXH3_createState(), &XXH3_freeState);
+  XXH3_64bits_reset(state.get());
+  std::vector<char> buffer(1 << 20);
+  *size = 0;
+  for (;;) {
+    ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      return Status::IOError("cannot read " + path + ": " + std::strerror(errno));
+    }
+    if (n == 0) break;
+    XXH3_64bits_update(state.get(), buffer.data(), static_cast<std::size_t>(n));
+    *size += static_cast<std::uint64_t>(n);
+  }
+  bool synced = !sync || ::fsync(fd) == 0;
+  ::close(fd);
+  if (!synced) return Status::IOError("fsync of " + path + " failed: " + std::strerror(errno));
+  char hex[17];
+  std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(XXH3_64bits_digest(state.get())));
+  return std::string(hex);
+}
+
+}  // namespace
+
+Status WriteSnapshot(const std::string& root, const SnapshotIdentity& identity, const CubeIndex& index) {
+  std::string cube_dir = CubeDir(root, identity.cube_id);
+  MEMD_RETURN_IF_ERROR(CreateDirectories(cube_dir));
+  std::string final_name = "snap-" + std::to_string(index.applied_seq());
+  std::string tmp = cube_dir + "/tmp-" + std::to_string(std::random_device{}()) + "-" + final_name;
+  MEMD_RETURN_IF_ERROR(RemoveAll(tmp));
+  MEMD_RETURN_IF_ERROR(CreateDirectories(tmp));
+  Status s = [&]() -> Status {
+    MEMD_RETURN_IF_ERROR(index.Save(tmp));
+    json::object manifest{{"format", kManifestFormat}, {"sequence", index.applied_seq()},
+                          {"identity", IdentityJson(identity)}};
+    json::object files;
+    for (const auto& entry : fs::directory_iterator(tmp)) {
+      std::string name = entry.path().filename().string();
+      std::uint64_t size = 0;
+      MEMD_ASSIGN_OR_RETURN(std::string sum, FileChecksum(entry.path().string(), &size, /*sync=*/true));
+      files[name] = json::object{{"size", size}, {"xxh3", sum}};
+    }
+    manifest["files"] = std::move(files);
+    MEMD_RETURN_IF_ERROR(WriteFileAtomic(tmp + "/MANIFEST", json::serialize(manifest)));
+    MEMD_RETURN_IF_ERROR(FsyncDirectory(tmp));
+    std::string final_dir = cube_dir + "/" + final_name;
+    MEMD_RETURN_IF_ERROR(RemoveAll(final_dir));
+    MEMD_RETURN_IF_ERROR(RenameFile(tmp, final_dir));
+    return WriteFileAtomic(cube_dir + "/CURRENT", final_name + "\n");
+  }();
+  if (!s.ok()) {
+    RemoveAll(tmp).IgnoreError();
+    return s;
+  }
+  // Remove superseded snapshots and stale temporaries; failures here are harmless.
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(cube_dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name != final_name && name != "CURRENT" && entry.is_directory()) RemoveAll(entry.path().string()).IgnoreError();
+  }
+  return Status::OK();
+}
+
+Status LoadSnapshot(const std::string& root, const SnapshotIdentity& identity, std::int64_t max_seq,
+                    CubeIndex& index) {
+  MEMD_ASSIGN_OR_RETURN(std::string dir, CurrentSnapshotDir(root, identity.cube_id));
+  MEMD_ASSIGN_OR_RETURN(json::object manifest, ReadManifest(dir));
+  const json::value* format = manifest.if_contains("format");
+  const json::value* seq = manifest.if_contains("sequence");
+  const json::value* ident = manifest.if_contains("identity");
+  const json::value* files = manifest.if_contains("files");
+  if (!format || !format->is_int64() || format->get_int64() != kManifestFormat || !seq || !seq->is_int64() ||
+      !ident || !files || !files->is_object()) {
+    return Status::Corruption(dir + "/MANIFEST lacks required entries");
+  }
+  if (*ident != json::value(IdentityJson(identity))) {
+    return Status::Corruption(dir + " belongs to another cube or embedder");
+  }
+  if (seq->get_int64() > max_seq) {
+    return Status::Corruption(dir + " is at sequence " + std::to_string(seq->get_int64()) +
+                              ", ahead of the store's " + std::to_string(max_seq));
+  }
+  std::error_code ec;
+  std::size_t present = 0;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().filename() != "MANIFEST") ++present;
+  }
+  if (present != files->get_object().size()) return Status::Corruption(dir + " has missing or extra files");
+  for (const auto& [name, info] : files->get_object()) {
+    if (!info.is_object() || !info.get_object().contains("size") || !info.get_object().contains("xxh3")) {
+      return Status::Corruption(dir + "/MANIFEST entry for " + std::string(name) + " is malformed");
+    }
+    std::uint64_t size = 0;
+    MEMD_ASSIGN_OR_RETURN(std::string sum, FileChecksum(dir + "/" + std::string(name), &size));
+    if (json::value(size) != info.get_object().at("size") || json::value(sum) != info.get_object().at("xxh3")) {
+      return Status::Corruption(dir + "/" + std::string(name) + " fails its checksum");
+    }
+  }
+  MEMD_RETURN_IF_ERROR(index.Load(dir));
+  if (index.applied_seq() != seq->get_int64()) {
+    return Status::Corruption(dir + " index sequence does not match its MANIFEST");
+  }
+  return Status::OK();
+}
+
+std::int64_t SnapshotSequence(const std::string& root, std::int64_t cube_id) {
+  auto dir = CurrentSnapshotDir(root, cube_id);
+  if (!dir.ok()) return -1;
+  auto manifest = ReadManifest(*dir);
+  if (!manifest.ok()) return -1;
+  const json::value* seq = manifest->if_contains("sequence");
+  return seq && seq->is_int64() ? seq->get_int64() : -1;
+}
+
+Status RemoveSnapshots(const std::string& root, std::int64_t cube_id) { return RemoveAll(CubeDir(root, cube_id)); }
+
+}  // namespace memd::engine

@@ -1,0 +1,204 @@
+// beir_eval: loads a BEIR dataset (corpus.jsonl, queries.jsonl, qrels/<split>.tsv) into a
+// fresh memd cube and reports nDCG@10 and Recall@100 for lexical, vector and hybrid search.
+//
+//   beir_eval DIR [--split test|train] [--fusion rrf|weighted] [--rrf-k K] [--vector-weight W]
+//             [--k1 K1] [--b B] [--candidates N] [--modes lexical,vector,hybrid] [--data TMPDIR]
+//
+// Index title + text of each document. Tune only on train; report on test.
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "memd/engine.h"
+#include "util/temp_dir.h"
+
+namespace {
+
+using namespace memd;
+
+struct Args {
+  std::string dir;
+  std::string split = "test";
+  std::string modes = "lexical,vector,hybrid";
+  std::string data;
+  RankingOptions ranking;
+};
+
+bool ParseArgs(int argc, char** argv, Args* args) {
+  if (argc < 2) return false;
+  args->dir = argv[1];
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    if (a == "--split") args->split = next();
+    else if (a == "--modes") args->modes = next();
+    else if (a == "--data") args->data = next();
+    else if (a == "--fusion") args->ranking.fusion = next() == "weighted" ? Fusion::kWeightedScore : Fusion::kReciprocalRank;
+    else if (a == "--rrf-k") args->ranking.rrf_k = std::stod(next());
+    else if (a == "--vector-weight") args->ranking.vector_weight = std::stod(next());
+    else if (a == "--k1") args->ranking.bm25_k1 = std::stof(next());
+    else if (a == "--b") args->ranking.bm25_b = std::stof(next());
+    else if (a == "--candidates") args->ranking.candidates = std::stoul(next());
+    else return false;
+  }
+  return true;
+}
+
+std::vector<boost::json::object> ReadJsonl(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<boost::json::object> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    out.push_back(boost::json::parse(line).as_object());
+  }
+  return out;
+}
+
+// qrels: query id -> (doc id -> relevance)
+std::map<std::string, std::map<std::string, int>> ReadQrels(const std::string& path) {
+  std::ifstream in(path);
+  std::map<std::string, std::map<std::string, int>> out;
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string q, d;
+    int score = 0;
+    if (fields >> q >> d >> score) out[q][d] = score;
+  }
+  return out;
+}
+
+double NdcgAt10(const std::vector<std::string>& ranked, const std::map<std::string, int>& relevant) {
+  double dcg = 0;
+  for (std::size_t i = 0; i < ranked.size() && i < 10; ++i) {
+    auto it = relevant.find(ranked[i]);
+    if (it != relevant.end()) dcg += (std::pow(2.0, it->second) - 1) / std::log2(static_cast<double>(i) + 2);
+  }
+  std::vector<int> ideal;
+  for (const auto& [doc, rel] : relevant) ideal.push_back(rel);
+  std::sort(ideal.rbegin(), ideal.rend());
+  double idcg = 0;
+  for (std::size_t i = 0; i < ideal.size() && i < 10; ++i) {
+    idcg += (std::pow(2.0, ideal[i]) - 1) / std::log2(static_cast<double>(i) + 2);
+  }
+  return idcg > 0 ? dcg / idcg : 0;
+}
+
+double RecallAt100(const std::vector<std::string>& ranked, const std::map<std::string, int>& relevant) {
+  int positives = 0, found = 0;
+  std::set<std::string> top(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(100, ranked.size())));
+  for (const auto& [doc, rel] : relevant) {
+    if (rel <= 0) continue;
+    ++positives;
+    found += top.contains(doc);
+  }
+  return positives > 0 ? static_cast<double>(found) / positives : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args;
+  if (!ParseArgs(argc, argv, &args)) {
+    std::fprintf(stderr,
+                 "usage: beir_eval DIR [--split test|train] [--modes lexical,vector,hybrid] [--fusion rrf|weighted]\n"
+                 "                 [--rrf-k K] [--vector-weight W] [--k1 K1] [--b B] [--candidates N] [--data DIR]\n");
+    return 2;
+  }
+  auto tmp = TempDir::Create("memd-beir-");
+  if (!tmp.ok()) return 1;
+  EngineOptions options;
+  options.data_dir = args.data.empty() ? tmp->path() : args.data;
+  options.durability = Durability::kNormal;
+  options.ranking = args.ranking;
+  auto engine = Engine::Open(options);
+  if (!engine.ok()) {
+    std::fprintf(stderr, "beir_eval: %s\n", engine.status().ToString().c_str());
+    return 1;
+  }
+  const CubeRef cube{"eval", "beir"};
+
+  auto t0 = std::chrono::steady_clock::now();
+  auto corpus = ReadJsonl(args.dir + "/corpus.jsonl");
+  std::map<std::string, std::string> memory_to_doc;
+  std::vector<NewMemory> batch;
+  std::vector<std::string> batch_docs;
+  auto flush = [&]() {
+    if (batch.empty()) return true;
+    auto r = (*engine)->AddBatch(cube, batch);
+    if (!r.ok()) {
+      std::fprintf(stderr, "beir_eval: add failed: %s\n", r.status().ToString().c_str());
+      return false;
+    }
+    for (std::size_t i = 0; i < r->size(); ++i) memory_to_doc[(*r)[i].id] = batch_docs[i];
+    batch.clear();
+    batch_docs.clear();
+    return true;
+  };
+  for (const auto& doc : corpus) {
+    NewMemory m;
+    std::string title(doc.at("title").as_string());
+    std::string text(doc.at("text").as_string());
+    m.text = title.empty() ? text : title + "\n" + text;
+    m.kind = "document";
+    m.metadata = boost::json::serialize(boost::json::object{{"doc", doc.at("_id")}});
+    batch.push_back(std::move(m));
+    batch_docs.emplace_back(doc.at("_id").as_string());
+    if (batch.size() == 1000 && !flush()) return 1;
+  }
+  if (!flush()) return 1;
+  double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  auto qrels = ReadQrels(args.dir + "/qrels/" + args.split + ".tsv");
+  std::map<std::string, std::string> queries;
+  for (const auto& q : ReadJsonl(args.dir + "/queries.jsonl")) {
+    std::string id(q.at("_id").as_string());
+    if (qrels.contains(id)) queries[id] = std::string(q.at("text").as_string());
+  }
+  std::printf("dataset %s: %zu documents loaded in %.2f s; %zu %s queries\n", args.dir.c_str(), corpus.size(),
+              load_s, queries.size(), args.split.c_str());
+
+  std::stringstream modes(args.modes);
+  std::string mode_name;
+  while (std::getline(modes, mode_name, ',')) {
+    auto mode = ParseSearchMode(mode_name);
+    if (!mode) {
+      std::fprintf(stderr, "beir_eval: unknown mode %s\n", mode_name.c_str());
+      return 2;
+    }
+    double ndcg = 0, recall = 0;
+    auto start = std::chrono::steady_clock::now();
+    for (const auto& [qid, text] : queries) {
+      SearchRequest request;
+      request.query = text;
+      request.top_k = 100;
+      request.mode = *mode;
+      auto hits = (*engine)->Search(cube.user, {cube.project}, request);
+      if (!hits.ok()) {
+        std::fprintf(stderr, "beir_eval: search failed: %s\n", hits.status().ToString().c_str());
+        return 1;
+      }
+      std::vector<std::string> ranked;
+      for (const auto& h : *hits) ranked.push_back(memory_to_doc[h.memory.id]);
+      ndcg += NdcgAt10(ranked, qrels[qid]);
+      recall += RecallAt100(ranked, qrels[qid]);
+    }
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double n = static_cast<double>(queries.size());
+    std::printf("%-8s nDCG@10 %.4f  Recall@100 %.4f  (%.2f ms/query)\n", mode_name.c_str(), ndcg / n, recall / n,
+                1000 * seconds / n);
+  }
+  return 0;
+}
