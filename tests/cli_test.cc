@@ -449,7 +449,11 @@ TEST_F(CliTest, GlobalOptionsComeFromTheEnvironmentOrFollowTheCommand) {
 TEST_F(CliTest, UsageErrorsHelpAndVersion) {
   ProcessResult unknown = Memd({"frobnicate"});
   EXPECT_EQ(unknown.exit_code, 2) << Describe(unknown);
-  EXPECT_EQ(unknown.err.rfind("memd: error: ", 0), 0u) << unknown.err;
+  EXPECT_EQ(unknown.err.rfind("memd: error: unknown command 'frobnicate'", 0), 0u) << unknown.err;
+  ProcessResult group = Memd({"pref", "bogus"});
+  EXPECT_EQ(group.exit_code, 2) << Describe(group);
+  EXPECT_NE(group.err.find("set, get, list, delete, prompt"), std::string::npos) << group.err;
+  EXPECT_EQ(Memd({"get", "01ARZ3NDEKTSV4RRFFQ69G5FAV", "extra"}).exit_code, 2);
   EXPECT_EQ(Memd({"add", "x", "--ttl", "nope"}).exit_code, 2);
   EXPECT_EQ(Memd({"add", "x", "--ttl", "5", "--expires-at", "2030-01-01T00:00:00Z"}).exit_code, 2);
   EXPECT_EQ(Memd({"add"}).exit_code, 2);

@@ -20,15 +20,16 @@ enum class Durability {
 
 // How hybrid search fuses its lexical (BM25) and vector rankings.
 enum class Fusion {
-  kReciprocalRank,  // score = sum over lists of 1 / (rrf_k + rank)
+  kReciprocalRank,  // score = sum over lists of w / (rrf_k + rank); w from vector_weight
   kWeightedScore,   // score = vector_weight * cosine + (1 - vector_weight) * bm25 / max bm25
 };
 
 // Ranking knobs; the defaults were chosen on BEIR SciFact *train* (docs/PERFORMANCE.md).
 struct RankingOptions {
-  Fusion fusion = Fusion::kReciprocalRank;
+  Fusion fusion = Fusion::kWeightedScore;
   double rrf_k = 60;
-  double vector_weight = 0.5;
+  // Share of the vector signal in [0, 1] (0.5 with kReciprocalRank is plain RRF).
+  double vector_weight = 0.1;
   // Candidates taken from each list before fusion (at least top_k).
   std::size_t candidates = 100;
   float bm25_k1 = 1.2f;

@@ -51,6 +51,17 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& g) {
       ->capture_default_str();
 }
 
+// Every command's help ends with a reminder of the global options, which it does not list.
+void AddGlobalsHint(CLI::App& app) {
+  constexpr const char* kHint =
+      "Global options (see 'memd --help'): --data DIR, --user USER, --project PROJECT, --json, --durability.";
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    const std::string footer = sub->get_footer();
+    sub->footer(footer.empty() ? kHint : footer + "\n" + kHint);
+    AddGlobalsHint(*sub);
+  }
+}
+
 // Engine warnings go to stderr, never into stdout where --json output is.
 void LogToStderr() {
   auto logger = std::make_shared<spdlog::logger>("memd", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
@@ -88,10 +99,10 @@ int Run(int argc, char** argv) {
   CLI::App app(kDescription, "memd");
   app.fallthrough();  // inherited by every subcommand: global options may follow the command
   app.set_version_flag("--version", std::string("memd ") + kVersion, "Print the version and exit");
-  app.footer(kFooter);
   AddGlobalOptions(app, globals);
 
   Action selected;
+  AddAddCommand(app, &selected);
   AddMemoryCommands(app, &selected);
   AddSearchCommands(app, &selected);
   AddPreferenceCommands(app, &selected);
@@ -100,6 +111,8 @@ int Run(int argc, char** argv) {
   // Set after the subcommands exist so that only the top level collects stray arguments
   // (they fall through to it); Run() turns them into precise errors below.
   app.allow_extras();
+  AddGlobalsHint(app);
+  app.footer(kFooter);  // after the subcommands, which would otherwise inherit it
 
   Output output(std::cout, std::cerr, false);
   try {

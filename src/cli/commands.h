@@ -11,7 +11,9 @@
 
 namespace memd::cli {
 
-// add, get, list, update, delete, restore, history, purge.
+// add (one memory, or many with --jsonl).
+void AddAddCommand(CLI::App& app, Action* selected);
+// get, list, update, delete, restore, history, purge.
 void AddMemoryCommands(CLI::App& app, Action* selected);
 // search, context.
 void AddSearchCommands(CLI::App& app, Action* selected);

@@ -1,6 +1,8 @@
 #include "cli/render.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <utility>
 
 #include "cli/output.h"

@@ -62,109 +62,118 @@ enum FeatureType : std::uint8_t { kWord = 0, kIdentifier = 1, kBigram = 2, kNgra
 constexpr std::uint64_t kSeeds[kTypes] = {0x68617368763157ULL, 0x686173687631C9ULL, 0x68617368763142ULL,
                                           0x6861736876314EULL};
 
-// Counts features of one text: open addressing on the 64-bit feature hash (type is folded
-// into the hash through its seed). Reused across texts by one thread.
+// Counts the features of one text: an open-addressing table from the 64-bit feature hash
+// (the type is folded into the hash through its seed) to a dense feature number, so the
+// passes over the features are sequential. Reused across texts by one thread.
 class FeatureCounter {
  public:
   FeatureCounter() { Rehash(1024); }
 
   void Clear() {
-    for (std::uint32_t i : used_) keys_[i] = 0;
-    used_.clear();
+    for (std::uint32_t slot : slot_of_) slots_[slot].feature = kEmpty;
+    slot_of_.clear();
+    hashes_.clear();
+    counts_.clear();
+    types_.clear();
+    for (auto& n : type_counts_) n = 0;
   }
   void Add(std::uint64_t hash, FeatureType type) {
-    if (hash == 0) hash = 1;  // 0 marks an empty slot
-    if ((used_.size() + 1) * 2 > keys_.size()) Rehash(keys_.size() * 2);
-    std::size_t mask = keys_.size() - 1;
-    for (std::size_t i = Mix(hash) & mask;; i = (i + 1) & mask) {
-      if (keys_[i] == hash) {
-        ++counts_[i];
+    if ((hashes_.size() + 1) * 2 > slots_.size()) Rehash(slots_.size() * 2);
+    const std::size_t mask = slots_.size() - 1;
+    const auto tag = static_cast<std::uint32_t>(hash >> 32);
+    for (std::size_t i = tag & mask;; i = (i + 1) & mask) {
+      Slot& slot = slots_[i];
+      if (slot.feature == kEmpty) {
+        slot = {tag, static_cast<std::uint32_t>(hashes_.size())};
+        slot_of_.push_back(static_cast<std::uint32_t>(i));
+        hashes_.push_back(hash);
+        counts_.push_back(1);
+        types_.push_back(type);
+        ++type_counts_[type];
         return;
       }
-      if (keys_[i] == 0) {
-        keys_[i] = hash;
-        counts_[i] = 1;
-        types_[i] = type;
-        used_.push_back(static_cast<std::uint32_t>(i));
+      if (slot.tag == tag && hashes_[slot.feature] == hash) {
+        ++counts_[slot.feature];
         return;
       }
     }
   }
-  // Calls fn(hash, type, count) per distinct feature, in first-seen order.
-  template <typename Fn>
-  void ForEach(Fn&& fn) const {
-    for (std::uint32_t i : used_) fn(keys_[i], static_cast<FeatureType>(types_[i]), counts_[i]);
-  }
+  // Features in first-seen order.
+  std::size_t size() const { return hashes_.size(); }
+  std::uint64_t hash(std::size_t f) const { return hashes_[f]; }
+  std::uint32_t count(std::size_t f) const { return counts_[f]; }
+  FeatureType type(std::size_t f) const { return static_cast<FeatureType>(types_[f]); }
+  // Distinct features of a type.
+  std::size_t type_count(FeatureType type) const { return type_counts_[type]; }
 
  private:
-  static std::size_t Mix(std::uint64_t h) { return static_cast<std::size_t>(h ^ (h >> 29)); }
+  static constexpr std::uint32_t kEmpty = 0xFFFFFFFF;
+  // 8 bytes, so the table of a typical text stays in L1. The tag is the hash's high half
+  // (XXH3 bits are uniform, and the low half picks the vector component).
+  struct Slot {
+    std::uint32_t tag = 0;
+    std::uint32_t feature = kEmpty;
+  };
   void Rehash(std::size_t capacity) {
-    std::vector<std::uint64_t> old_keys = std::move(keys_);
-    std::vector<std::uint32_t> old_counts = std::move(counts_);
-    std::vector<std::uint8_t> old_types = std::move(types_);
-    std::vector<std::uint32_t> old_used = std::move(used_);
-    keys_.assign(capacity, 0);
-    counts_.assign(capacity, 0);
-    types_.assign(capacity, 0);
-    used_.clear();
-    used_.reserve(capacity / 2);
+    slots_.assign(capacity, Slot{});
     const std::size_t mask = capacity - 1;
-    for (std::uint32_t o : old_used) {  // keeps first-seen order
-      std::size_t i = Mix(old_keys[o]) & mask;
-      while (keys_[i] != 0) i = (i + 1) & mask;
-      keys_[i] = old_keys[o];
-      counts_[i] = old_counts[o];
-      types_[i] = old_types[o];
-      used_.push_back(static_cast<std::uint32_t>(i));
+    for (std::size_t f = 0; f < hashes_.size(); ++f) {
+      const auto tag = static_cast<std::uint32_t>(hashes_[f] >> 32);
+      std::size_t i = tag & mask;
+      while (slots_[i].feature != kEmpty) i = (i + 1) & mask;
+      slots_[i] = {tag, static_cast<std::uint32_t>(f)};
+      slot_of_[f] = static_cast<std::uint32_t>(i);
     }
   }
-  std::vector<std::uint64_t> keys_;
+  std::vector<Slot> slots_;
+  std::vector<std::uint32_t> slot_of_;  // per feature: its slot (for Clear)
+  std::vector<std::uint64_t> hashes_;
   std::vector<std::uint32_t> counts_;
   std::vector<std::uint8_t> types_;
-  std::vector<std::uint32_t> used_;  // occupied slots in first-seen order
+  std::size_t type_counts_[kTypes] = {0, 0, 0, 0};
 };
 
-// The features of one identifier part, which depend only on the part's bytes and the n-gram
-// options: its folded form, whether it is a stop word, its word-term hashes and its n-gram
-// hashes.
-struct PartFeatures {
-  std::string key;  // the part's bytes (memo key)
+// The features of one word, which depend only on its bytes and the n-gram options: its
+// word-term hashes in order (for bigrams), its n-gram hashes and, for a multi-part
+// identifier, the identifier hash.
+struct WordFeatures {
+  std::string key;  // the word's bytes (memo key)
   bool valid = false;
-  bool stop = false;
-  std::string folded;
+  bool has_identifier = false;
+  std::uint64_t identifier = 0;
   std::vector<std::uint64_t> words;
   std::vector<std::uint64_t> ngrams;
 };
 
-// A direct-mapped memo of part -> PartFeatures. Word frequencies are Zipfian, so most parts
-// hit, and a hit replaces folding, stemming and n-gram hashing by one hash and a compare.
-// Being a pure memo it cannot change results. Only short parts are cached (bounded memory:
-// about 1 MB per thread at most).
-class PartMemo {
+// A direct-mapped memo of word -> WordFeatures. Word frequencies are Zipfian, so most words
+// hit, and a hit replaces identifier splitting, folding, stemming and n-gram hashing by one
+// hash and a compare. Being a pure memo it cannot change results. Only short words are
+// cached, which bounds memory (about 1 MB per thread).
+class WordMemo {
  public:
-  static constexpr std::size_t kMaxKeyBytes = 24;
-  PartMemo() : entries_(kSlots) {}
-  // The slot for part. `params` identifies the options the features were computed with;
+  static constexpr std::size_t kMaxKeyBytes = 32;
+  WordMemo() : entries_(kSlots) {}
+  // The slot for word. `params` identifies the options the features were computed with;
   // the memo is cleared when a thread switches to an embedder with other n-gram options.
-  PartFeatures& Slot(std::string_view part, std::uint64_t params) {
+  WordFeatures& Slot(std::string_view word, std::uint64_t params) {
     if (params != params_) {
       for (auto& e : entries_) e.valid = false;
       params_ = params;
     }
-    return entries_[Hash64(part) & (kSlots - 1)];
+    return entries_[Hash64(word) & (kSlots - 1)];
   }
 
  private:
   static constexpr std::size_t kSlots = 4096;  // a power of two
-  std::vector<PartFeatures> entries_;
+  std::vector<WordFeatures> entries_;
   std::uint64_t params_ = 0;
 };
 
 // Per-thread scratch, so the steady state does not allocate.
 struct Scratch {
   FeatureCounter counter;
-  PartMemo memo;
-  PartFeatures uncached;  // for parts too long to memoise
+  WordMemo memo;
+  WordFeatures uncached;  // for words too long to memoise
   std::vector<std::string_view> words;
   std::vector<std::pair<std::size_t, std::size_t>> spans;
   std::vector<std::string> terms;
@@ -222,20 +231,11 @@ class HashEmbedder final : public Embedder {
   }
 
  private:
-  // Fills pf with the features of one identifier part.
-  void ComputePart(std::string_view part, Scratch& s, PartFeatures* pf) const {
-    text::CaseFoldInto(part, &pf->folded);
-    pf->words.clear();
-    pf->ngrams.clear();
-    pf->stop = pf->folded.empty() || text::IsStopWord(pf->folded);
-    if (pf->stop) return;
-    // The analyzer's term for this part (fold + stem), so words match BM25 terms.
-    analyzer_.Analyze(part, &s.terms);
-    for (const std::string& term : s.terms) pf->words.push_back(Hash64(term, kSeeds[kWord]));
-    if (options_.ngram_weight <= 0) return;
-    if (options_.ngram_max_word_bytes != 0 && pf->folded.size() > options_.ngram_max_word_bytes) return;
+  // Appends the n-gram hashes of a folded part to *out.
+  void AddNgrams(std::string_view folded, Scratch& s, std::vector<std::uint64_t>* out) const {
+    if (options_.ngram_max_word_bytes != 0 && folded.size() > options_.ngram_max_word_bytes) return;
     s.framed.assign(1, '<');
-    s.framed.append(pf->folded);
+    s.framed.append(folded);
     s.framed.push_back('>');
     CodePointBounds(s.framed, &s.bounds);
     const std::size_t chars = s.bounds.size() - 1;
@@ -244,23 +244,51 @@ class HashEmbedder final : public Embedder {
          ++n) {
       for (std::size_t i = 0; i + n <= chars; ++i) {
         const std::uint32_t b = s.bounds[i], e = s.bounds[i + n];
-        pf->ngrams.push_back(Hash64(framed.substr(b, e - b), kSeeds[kNgram]));
+        out->push_back(Hash64(framed.substr(b, e - b), kSeeds[kNgram]));
       }
     }
   }
 
-  const PartFeatures& Part(std::string_view part, Scratch& s) const {
-    if (part.size() > PartMemo::kMaxKeyBytes) {
-      ComputePart(part, s, &s.uncached);
+  // Fills wf with the features of one word (at most kMaxTermBytes long).
+  void ComputeWord(std::string_view word, Scratch& s, WordFeatures* wf) const {
+    wf->words.clear();
+    wf->ngrams.clear();
+    wf->has_identifier = false;
+    text::SplitIdentifierSpans(word, &s.spans);
+    const bool multi = s.spans.size() >= 2;
+    s.identifier.clear();
+    for (const auto& [begin, end] : s.spans) {
+      const std::string_view part = word.substr(begin, end - begin);
+      text::CaseFoldInto(part, &s.folded);
+      if (s.folded.empty()) continue;
+      if (multi) {
+        if (!s.identifier.empty()) s.identifier.push_back('_');
+        s.identifier.append(s.folded);
+      }
+      if (text::IsStopWord(s.folded)) continue;
+      // The analyzer's term for this part (fold + stem), so words match BM25 terms.
+      analyzer_.Analyze(part, &s.terms);
+      for (const std::string& term : s.terms) wf->words.push_back(Hash64(term, kSeeds[kWord]));
+      if (options_.ngram_weight > 0) AddNgrams(s.folded, s, &wf->ngrams);
+    }
+    if (multi && !s.identifier.empty()) {
+      wf->has_identifier = true;
+      wf->identifier = Hash64(s.identifier, kSeeds[kIdentifier]);
+    }
+  }
+
+  const WordFeatures& Word(std::string_view word, Scratch& s) const {
+    if (word.size() > WordMemo::kMaxKeyBytes) {
+      ComputeWord(word, s, &s.uncached);
       return s.uncached;
     }
-    PartFeatures& pf = s.memo.Slot(part, memo_params_);
-    if (!pf.valid || pf.key != part) {
-      pf.key.assign(part);
-      ComputePart(part, s, &pf);
-      pf.valid = true;
+    WordFeatures& wf = s.memo.Slot(word, memo_params_);
+    if (!wf.valid || wf.key != word) {
+      wf.key.assign(word);
+      ComputeWord(word, s, &wf);
+      wf.valid = true;
     }
-    return pf;
+    return wf;
   }
 
   // Collects the features of one text into s.counter.
@@ -281,25 +309,15 @@ class HashEmbedder final : public Embedder {
     text::SplitWords(text, &s.words);
     for (std::string_view word : s.words) {
       if (word.size() > text::kMaxTermBytes) {
+        // A blob (hash, base64, minified code): one opaque word, as the analyzer does.
         text::CaseFoldInto(text::TruncateUtf8(word, text::kMaxTermBytes), &s.folded);
         if (!s.folded.empty()) add_word(Hash64(s.folded, kSeeds[kWord]));
         continue;
       }
-      text::SplitIdentifierSpans(word, &s.spans);
-      const bool multi = s.spans.size() >= 2;
-      s.identifier.clear();
-      for (const auto& [begin, end] : s.spans) {
-        const PartFeatures& pf = Part(word.substr(begin, end - begin), s);
-        if (pf.folded.empty()) continue;
-        if (multi) {
-          if (!s.identifier.empty()) s.identifier.push_back('_');
-          s.identifier.append(pf.folded);
-        }
-        if (pf.stop) continue;
-        for (std::uint64_t h : pf.words) add_word(h);
-        for (std::uint64_t h : pf.ngrams) s.counter.Add(h, kNgram);
-      }
-      if (multi && !s.identifier.empty()) s.counter.Add(Hash64(s.identifier, kSeeds[kIdentifier]), kIdentifier);
+      const WordFeatures& wf = Word(word, s);
+      for (std::uint64_t h : wf.words) add_word(h);
+      for (std::uint64_t h : wf.ngrams) s.counter.Add(h, kNgram);
+      if (wf.has_identifier) s.counter.Add(wf.identifier, kIdentifier);
     }
   }
 
@@ -315,23 +333,28 @@ class HashEmbedder final : public Embedder {
     CollectFeatures(text, s);
 
     // Squared block norms per type, then each feature's signed, scaled contribution.
-    double sum_sq[kTypes] = {0, 0, 0, 0};
-    s.counter.ForEach([&](std::uint64_t, FeatureType type, std::uint32_t count) {
-      const double w = TfWeight(count);
-      sum_sq[type] += w * w;
-    });
+    const FeatureCounter& c = s.counter;
+    // Features seen once weigh 1 and are the vast majority: start from the per-type feature
+    // counts and correct for the repeated ones (keeps the loop free of a serial chain).
+    double sum_sq[kTypes];
+    for (int t = 0; t < kTypes; ++t) sum_sq[t] = static_cast<double>(c.type_count(static_cast<FeatureType>(t)));
+    for (std::size_t f = 0; f < c.size(); ++f) {
+      if (c.count(f) == 1) continue;
+      const double w = TfWeight(c.count(f));
+      sum_sq[c.type(f)] += w * w - 1.0;
+    }
     float scale[kTypes];
     for (int t = 0; t < kTypes; ++t) {
       scale[t] = sum_sq[t] > 0 ? static_cast<float>(weights_[t] / std::sqrt(sum_sq[t])) : 0.0f;
     }
     std::fill(out.begin(), out.end(), 0.0f);
     const std::uint64_t dim = out.size();
-    s.counter.ForEach([&](std::uint64_t hash, FeatureType type, std::uint32_t count) {
-      if (scale[type] == 0) return;
+    for (std::size_t f = 0; f < c.size(); ++f) {
+      const std::uint64_t hash = c.hash(f);
       const std::size_t index = static_cast<std::size_t>(((hash & 0xFFFFFFFFu) * dim) >> 32);
-      const float v = TfWeight(count) * scale[type];
+      const float v = TfWeight(c.count(f)) * scale[c.type(f)];
       out[index] += (hash >> 63) ? -v : v;
-    });
+    }
     double norm_sq = 0;
     for (float x : out) norm_sq += static_cast<double>(x) * x;
     if (!(norm_sq > 0) || !std::isfinite(norm_sq)) {

@@ -11,7 +11,11 @@ namespace {
 std::string FusionName(const RankingOptions& options) {
   char buf[64];
   if (options.fusion == Fusion::kReciprocalRank) {
-    std::snprintf(buf, sizeof(buf), "rrf(k=%g)", options.rrf_k);
+    if (options.vector_weight == 0.5) {
+      std::snprintf(buf, sizeof(buf), "rrf(k=%g)", options.rrf_k);
+    } else {
+      std::snprintf(buf, sizeof(buf), "rrf(k=%g,vector=%g)", options.rrf_k, options.vector_weight);
+    }
   } else {
     std::snprintf(buf, sizeof(buf), "weighted(vector=%g)", options.vector_weight);
   }
@@ -44,7 +48,7 @@ std::vector<FusedHit> Fuse(const std::vector<index::ScoredSlot>& lexical, const 
     hit.slot = lexical[i].slot;
     hit.explain.lexical_score = lexical[i].score;
     hit.explain.lexical_rank = static_cast<int>(i + 1);
-    hit.score += rrf ? 1.0 / (options.rrf_k + static_cast<double>(i + 1))
+    hit.score += rrf ? 2 * (1.0 - options.vector_weight) / (options.rrf_k + static_cast<double>(i + 1))
                      : (1.0 - options.vector_weight) * lexical[i].score / max_bm25;
   }
   for (std::size_t i = 0; i < vector.size(); ++i) {
@@ -52,7 +56,8 @@ std::vector<FusedHit> Fuse(const std::vector<index::ScoredSlot>& lexical, const 
     hit.slot = vector[i].slot;
     hit.explain.vector_score = vector[i].score;
     hit.explain.vector_rank = static_cast<int>(i + 1);
-    hit.score += rrf ? 1.0 / (options.rrf_k + static_cast<double>(i + 1)) : options.vector_weight * vector[i].score;
+    hit.score += rrf ? 2 * options.vector_weight / (options.rrf_k + static_cast<double>(i + 1))
+                     : options.vector_weight * vector[i].score;
   }
   std::vector<FusedHit> hits;
   hits.reserve(by_slot.size());

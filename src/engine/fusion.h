@@ -20,7 +20,8 @@ struct FusedHit {
 
 // Fuses two rankings (each sorted best first; either may be empty) per options.fusion and
 // returns at most k hits, best first; ties broken by lower slot.
-//   kReciprocalRank: sum of 1 / (rrf_k + rank) over the lists a slot appears in.
+//   kReciprocalRank: sum over the lists a slot appears in of w / (rrf_k + rank), with
+//   w = 2 * vector_weight for the vector list and 2 * (1 - vector_weight) for BM25 (0.5: plain RRF).
 //   kWeightedScore: vector_weight * cosine + (1 - vector_weight) * bm25 / max_bm25, with a
 //   missing signal contributing 0.
 std::vector<FusedHit> Fuse(const std::vector<index::ScoredSlot>& lexical, const std::vector<index::ScoredSlot>& vector,

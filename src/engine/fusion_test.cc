@@ -13,6 +13,7 @@ TEST(FusionTest, ReciprocalRankRewardsAgreement) {
   RankingOptions options;
   options.fusion = Fusion::kReciprocalRank;
   options.rrf_k = 60;
+  options.vector_weight = 0.5;  // plain RRF
   auto hits = Fuse(lexical, vector, options, 10);
   ASSERT_EQ(hits.size(), 4u);
   // slot 2: 1/62 + 1/61 beats slot 1: 1/61 + 1/63.

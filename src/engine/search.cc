@@ -105,15 +105,23 @@ Result<std::vector<Hit>> Engine::Impl::Search(std::string_view user, const std::
     return a.id < b.id;
   });
 
+  if (merged.size() > k) merged.resize(k);
+  // One read transaction per cube for the returned hits.
+  std::vector<std::vector<std::string>> ids(cubes.size());
+  for (const auto& candidate : merged) ids[candidate.cube_index].push_back(candidate.id);
+  std::vector<std::vector<std::optional<store::MemoryRow>>> rows(cubes.size());
+  for (std::size_t c = 0; c < cubes.size(); ++c) {
+    if (ids[c].empty()) continue;
+    MEMD_ASSIGN_OR_RETURN(rows[c], store_->GetMemories(cubes[c]->row.id, ids[c]));
+  }
+  std::vector<std::size_t> next(cubes.size(), 0);
   std::vector<Hit> hits;
   for (auto& candidate : merged) {
-    if (hits.size() == k) break;
-    const engine::OpenCube& cube = *cubes[candidate.cube_index];
-    MEMD_ASSIGN_OR_RETURN(auto row, store_->GetMemory(cube.row.id, candidate.id));
+    auto& row = rows[candidate.cube_index][next[candidate.cube_index]++];
     // A concurrent delete may have won the race since the index was read: skip, never show it.
     if (!row || row->memory.deleted || (row->memory.expires_at && *row->memory.expires_at <= now)) continue;
     Hit hit;
-    hit.project = cube.row.project;
+    hit.project = cubes[candidate.cube_index]->row.project;
     hit.memory = std::move(row->memory);
     hit.score = candidate.fused.score;
     if (request.explain) hit.explain = std::move(candidate.fused.explain);

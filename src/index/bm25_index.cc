@@ -536,7 +536,7 @@ Status Bm25Index::Decode(std::string_view payload) {
                                    doc_offset_[slot] = doc_terms_.size();
                                    doc_terms_.insert(doc_terms_.end(), begin, end);
                                    doc_length_[slot] = length;
-                                 }));
+                                                                  }));
   doc_count_ = doc_count;
   total_length_ = total_length;
   RebuildPostings();

@@ -17,8 +17,9 @@
 // Search scores term-at-a-time into a per-thread dense accumulator, rarest term first, and
 // stops admitting new documents once the bound on what the remaining terms can add falls
 // below the current k-th best partial score (MaxScore-style pruning); from then on only the
-// surviving candidates are looked up in the remaining postings by galloping search. Results
-// are identical to exhaustive scoring (SearchExhaustive), bit for bit.
+// surviving candidates are looked up in the remaining postings by galloping search. A
+// filter that allows few slots is served the same way from the start. Results are
+// identical to exhaustive scoring (SearchExhaustive), bit for bit.
 #pragma once
 
 #include <cstddef>
@@ -85,6 +86,10 @@ class Bm25Index {
   // Estimated heap bytes (O(1): maintained as the index changes).
   std::size_t MemoryBytes() const;
 
+  // Queries with fewer postings than this (default 16384) are scored exhaustively, as
+  // pruning cannot pay off; tests lower it to exercise pruning on small corpora.
+  void SetMinPruneVolumeForTest(std::size_t postings) { min_prune_volume_ = postings; }
+
   // Serialises the whole index (documents and terms; postings are rebuilt on Load) under a
   // checksum. Parameters are not stored: they are the loading index's. The format is in
   // bm25_index.cc.
@@ -110,6 +115,7 @@ class Bm25Index {
     std::uint32_t df = 0;           // live postings (exact)
     std::uint32_t max_tf = 0;       // >= every live posting's tf (exact after compaction)
   };
+  class TermScorer;
   struct QueryTerm;
   struct DocEntry {
     std::uint32_t term_id;
@@ -150,7 +156,7 @@ class Bm25Index {
   std::vector<QueryTerm> PrepareQuery(std::span<const std::string> query_terms) const;
   template <bool kFiltered>
   void Accumulate(const QueryTerm& q, const Bitset* allowed, float* acc, std::vector<Slot>* touched) const;
-  void AccumulateCandidates(const QueryTerm& term, std::span<const Slot> candidates, float* acc) const;
+  void AccumulateCandidates(const QueryTerm& q, std::span<const Slot> candidates, float* acc) const;
   std::vector<ScoredSlot> ScoreAll(std::span<const QueryTerm> query, std::size_t k, const Bitset* allowed) const;
 
   Bm25Params params_;
@@ -168,6 +174,7 @@ class Bm25Index {
   Bitset removed_slots_;
   std::size_t doc_count_ = 0;
   std::uint64_t total_length_ = 0;
+  std::size_t min_prune_volume_ = 16384;
   std::size_t posting_bytes_ = 0;    // sum of postings capacities in bytes
   std::size_t term_text_bytes_ = 0;  // heap bytes of term texts beyond the inline buffer
 };

@@ -19,8 +19,6 @@ constexpr std::size_t kMaxPrunedTerms = 1000;
 // filtered search scores just the allowed slots when that is cheaper than scanning the
 // postings, and pruning switches to candidate lookups only then too.
 constexpr std::size_t kCandidateCost = 4;
-// Queries with fewer postings than this are scored exhaustively: pruning cannot pay off.
-constexpr std::size_t kMinPruneVolume = 16384;
 
 // Per-thread search scratch. acc is all zeros between searches: a lease zeroes the entries
 // it touched (listed in touched or candidates) when it ends, even on an exception.
@@ -72,6 +70,37 @@ float KthBest(std::span<const Slot> slots, const float* acc, std::size_t k, std:
   return heap->front();
 }
 
+// Calls fn(posting) for each of the slots (ascending) that has a posting, finding it by
+// galloping search: O(c log(p / c)) for c slots and p postings.
+template <typename PostingT, typename Fn>
+void JoinPostings(std::span<const PostingT> postings, std::span<const Slot> slots, Fn&& fn) {
+  const PostingT* p = postings.data();
+  const PostingT* const end = p + postings.size();
+  for (Slot slot : slots) {
+    if (p == end) return;
+    if (p->slot < slot) {
+      // Invariant: lo->slot < slot. Double the step until passing slot, then bisect.
+      const PostingT* lo = p;
+      std::size_t step = 1;
+      const PostingT* hi = end;
+      while (static_cast<std::size_t>(end - lo) > step) {
+        if (lo[step].slot >= slot) {
+          hi = lo + step;
+          break;
+        }
+        lo += step;
+        step *= 2;
+      }
+      p = std::lower_bound(lo + 1, hi, slot, [](const PostingT& x, Slot s) { return x.slot < s; });
+      if (p == end) return;
+    }
+    if (p->slot == slot) {
+      fn(*p);
+      ++p;
+    }
+  }
+}
+
 // Whether a document with this partial score, to which the remaining terms add at most
 // `rest`, must rank below k documents whose partial scores are already >= theta.
 bool CannotReach(float partial, double rest, float theta) {
@@ -100,17 +129,25 @@ std::vector<ScoredSlot> TopK(std::span<const Slot> slots, const float* acc, std:
 
 }  // namespace
 
-struct Bm25Index::QueryTerm {
-  const Term* term;
-  float weight;  // idf * (k1 + 1)
-  float norm0;   // k1 * (1 - b)
-  float norm1;   // k1 * b / avgdl
-  double bound;  // >= Score of any posting of term (before kBoundSlack)
-
+// BM25 contribution of one posting of one query term.
+class Bm25Index::TermScorer {
+ public:
+  TermScorer(float weight, float norm0, float norm1) : weight_(weight), norm0_(norm0), norm1_(norm1) {}
   float Score(std::uint32_t tf, std::uint32_t length) const {
     const auto f = static_cast<float>(tf);
-    return weight * f / (f + (norm0 + norm1 * static_cast<float>(length)));
+    return weight_ * f / (f + (norm0_ + norm1_ * static_cast<float>(length)));
   }
+
+ private:
+  float weight_;  // idf * (k1 + 1)
+  float norm0_;   // k1 * (1 - b)
+  float norm1_;   // k1 * b / avgdl
+};
+
+struct Bm25Index::QueryTerm {
+  const Term* term;
+  TermScorer scorer;
+  double bound;  // >= any contribution of term (before kBoundSlack)
 };
 
 // The distinct known query terms, rarest first (ties by text), so the order (and with it
@@ -143,7 +180,7 @@ std::vector<Bm25Index::QueryTerm> Bm25Index::PrepareQuery(std::span<const std::s
     // with tf, so max_tf bounds every contribution.
     const double m = std::max<std::uint32_t>(term.max_tf, 1);
     const double bound = weight * m / (m * (1.0 + norm1) + norm0);
-    out.push_back(QueryTerm{&term, weight, norm0, norm1, bound});
+    out.push_back(QueryTerm{&term, TermScorer(weight, norm0, norm1), bound});
   }
   std::sort(out.begin(), out.end(), [](const QueryTerm& x, const QueryTerm& y) {
     if (x.term->df != y.term->df) return x.term->df < y.term->df;
@@ -156,7 +193,7 @@ template <bool kFiltered>
 void Bm25Index::Accumulate(const QueryTerm& q, const Bitset* allowed, float* acc,
                            std::vector<Slot>* touched) const {
   const std::uint32_t* lengths = doc_length_.data();
-  const QueryTerm local = q;  // a copy: stores to acc cannot alias it, so it stays in registers
+  const TermScorer scorer = q.scorer;  // a copy: stores to acc cannot alias it
   for (const Posting& p : q.term->postings) {
     const std::uint32_t length = lengths[p.slot];
     if (length == kAbsent) continue;
@@ -165,39 +202,17 @@ void Bm25Index::Accumulate(const QueryTerm& q, const Bitset* allowed, float* acc
     }
     float& a = acc[p.slot];
     if (a == 0.0f) touched->push_back(p.slot);
-    a += local.Score(p.tf, length);
+    a += scorer.Score(p.tf, length);
   }
 }
 
-// Adds q's contribution to each candidate (live, ascending) that has a posting, finding the
-// postings by galloping search: O(c log(p / c)) for c candidates and p postings.
-void Bm25Index::AccumulateCandidates(const QueryTerm& term, std::span<const Slot> candidates, float* acc) const {
-  const QueryTerm q = term;  // see Accumulate
-  const Posting* p = q.term->postings.data();
-  const Posting* const end = p + q.term->postings.size();
-  for (Slot slot : candidates) {
-    if (p == end) break;
-    if (p->slot < slot) {
-      // Invariant: lo->slot < slot. Double the step until passing slot, then bisect.
-      const Posting* lo = p;
-      std::size_t step = 1;
-      const Posting* hi = end;
-      while (static_cast<std::size_t>(end - lo) > step) {
-        if (lo[step].slot >= slot) {
-          hi = lo + step;
-          break;
-        }
-        lo += step;
-        step *= 2;
-      }
-      p = std::lower_bound(lo + 1, hi, slot, [](const Posting& x, Slot s) { return x.slot < s; });
-      if (p == end) break;
-    }
-    if (p->slot == slot) {
-      acc[slot] += q.Score(p->tf, doc_length_[slot]);
-      ++p;
-    }
-  }
+// Adds q's contribution to each candidate (live, ascending) that has a posting.
+void Bm25Index::AccumulateCandidates(const QueryTerm& q, std::span<const Slot> candidates, float* acc) const {
+  const TermScorer scorer = q.scorer;  // a copy: stores to acc cannot alias it
+  const std::uint32_t* lengths = doc_length_.data();
+  JoinPostings(std::span(q.term->postings), candidates, [&](const auto& p) {
+    acc[p.slot] += scorer.Score(p.tf, lengths[p.slot]);
+  });
 }
 
 std::vector<ScoredSlot> Bm25Index::SearchExhaustive(std::span<const std::string> query_terms, std::size_t k,
@@ -229,7 +244,7 @@ std::vector<ScoredSlot> Bm25Index::Search(std::span<const std::string> query_ter
   // volume[i]: postings of terms i.., the cost of scoring them exhaustively.
   std::vector<std::size_t> volume(n + 1, 0);
   for (std::size_t i = n; i-- > 0;) volume[i] = volume[i + 1] + query[i].term->postings.size();
-  if (n > kMaxPrunedTerms || volume[0] < kMinPruneVolume) return ScoreAll(query, k, allowed);
+  if (n > kMaxPrunedTerms || volume[0] < min_prune_volume_) return ScoreAll(query, k, allowed);
   // rest[i]: bound on what terms i.. can add to any document.
   std::vector<double> rest(n + 1, 0.0);
   for (std::size_t i = n; i-- > 0;) rest[i] = rest[i + 1] + query[i].bound;
@@ -260,8 +275,9 @@ std::vector<ScoredSlot> Bm25Index::Search(std::span<const std::string> query_ter
     }
     ++next;
     if (next == n || s.touched.size() < k) continue;
-    // theta <= best partial <= rest[0] - rest[next]: skip computing it while that cannot help.
-    if (rest[next] * kBoundSlack >= rest[0] - rest[next]) continue;
+    // theta <= best partial <= rest[0] - rest[next]: skip computing it while that cannot
+    // help, or when it would cost more (one pass over touched) than it could save.
+    if (rest[next] * kBoundSlack >= rest[0] - rest[next] || volume[next] < s.touched.size()) continue;
     const float theta = KthBest(s.touched, acc, k, &s.heap);
     if (!CannotReach(0.0f, rest[next], theta)) continue;
     const auto reachable = [&](Slot slot) { return !CannotReach(acc[slot], rest[next], theta); };
@@ -270,8 +286,8 @@ std::vector<ScoredSlot> Bm25Index::Search(std::span<const std::string> query_ter
     // The candidates in slot order: sort them, or when many, scan the accumulator (slots
     // outside it score 0 and fail the test, as theta exceeds rest[next]).
     if (count * 16 > slots) {
-      for (Slot slot = 0; slot < slots; ++slot) {
-        if (reachable(slot)) s.candidates.push_back(slot);
+      for (std::size_t slot = 0; slot < slots; ++slot) {
+        if (reachable(static_cast<Slot>(slot))) s.candidates.push_back(static_cast<Slot>(slot));
       }
     } else {
       for (Slot slot : s.touched) {

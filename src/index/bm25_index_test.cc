@@ -228,6 +228,8 @@ TEST(Bm25IndexTest, RemoveUpdatesStatisticsExactly) {
   const auto docs = SyntheticDocs(300, 200, 25, 11);
   Bm25Index with;     // gets every doc, then loses the odd slots
   Bm25Index without;  // never sees the odd slots
+  with.SetMinPruneVolumeForTest(0);
+  without.SetMinPruneVolumeForTest(0);
   for (std::size_t i = 0; i < docs.size(); ++i) {
     with.Add(static_cast<Slot>(i), docs[i]);
     if (i % 2 == 0) without.Add(static_cast<Slot>(i), docs[i]);
@@ -292,6 +294,8 @@ TEST(Bm25IndexTest, OutOfOrderAddsGiveSameResultsAsInOrder) {
   std::shuffle(order.begin(), order.end(), rng);
   Bm25Index in_order;
   Bm25Index shuffled;
+  in_order.SetMinPruneVolumeForTest(0);
+  shuffled.SetMinPruneVolumeForTest(0);
   for (std::size_t i = 0; i < docs.size(); ++i) in_order.Add(static_cast<Slot>(i), docs[i]);
   for (Slot s : order) shuffled.Add(s, docs[s]);
   for (int q = 0; q < 50; ++q) {
@@ -303,6 +307,7 @@ TEST(Bm25IndexTest, OutOfOrderAddsGiveSameResultsAsInOrder) {
 TEST(Bm25IndexTest, AllowedBitsetRestrictsResults) {
   const auto docs = SyntheticDocs(2000, 100, 20, 21);
   Bm25Index index;
+  index.SetMinPruneVolumeForTest(0);
   for (std::size_t i = 0; i < docs.size(); ++i) index.Add(static_cast<Slot>(i), docs[i]);
   std::mt19937 rng(4);
   // Dense (scans postings) and sparse (scores only allowed slots) filters, including bits
@@ -366,6 +371,7 @@ TEST(Bm25IndexTest, EmptyQueriesAndZeroKReturnNothing) {
 TEST(Bm25IndexTest, PrunedSearchEqualsExhaustiveSearch) {
   const auto docs = SyntheticDocs(3000, 2000, 40, 13);
   Bm25Index index;
+  index.SetMinPruneVolumeForTest(0);
   for (std::size_t i = 0; i < docs.size(); ++i) index.Add(static_cast<Slot>(i), docs[i]);
   for (std::size_t i = 0; i < docs.size(); i += 7) index.Remove(static_cast<Slot>(i));
   // Many duplicate documents make exact score ties at the top-k boundary.
@@ -373,7 +379,7 @@ TEST(Bm25IndexTest, PrunedSearchEqualsExhaustiveSearch) {
   std::mt19937 rng(17);
   Bitset allowed(6000);
   for (std::size_t i = 0; i < allowed.size(); i += 3) allowed.Set(i);
-  for (int q = 0; q < 150; ++q) {
+  for (int q = 0; q < 100; ++q) {
     const Terms query = RandomQuery(rng, 2000, 1 + q % 8);
     for (std::size_t k : {1u, 3u, 10u, 100u}) {
       ExpectSameResults(index.Search(query, k, nullptr), index.SearchExhaustive(query, k, nullptr));

@@ -24,15 +24,30 @@ std::size_t CommonWords(const Bitset& a, const Bitset* b) {
   return b == nullptr ? a.words().size() : std::min(a.words().size(), b->words().size());
 }
 
-// Scores every slot set in `base` and in `allowed` (when non-null) into top.
+// Scores every slot set in `base` and in `allowed` (when non-null) into top. Slots are
+// gathered in batches so the rows a few steps ahead can be prefetched: a filtered scan skips
+// rows, which defeats the hardware prefetcher that a dense scan relies on.
 void ScanInto(const FlatVectors& vectors, const float* query, std::size_t dim, const Bitset& base,
               const Bitset* allowed, TopK* top) {
+  constexpr std::size_t kBatch = 64;
+  constexpr std::size_t kAhead = 4;
+  Slot batch[kBatch];
+  std::size_t n = 0;
+  auto flush = [&] {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i + kAhead < n) PrefetchRow(vectors.Row(batch[i + kAhead]), dim);
+      const float score = Dot(query, vectors.Row(batch[i]), dim);
+      if (top->MayAccept(score)) top->Push(batch[i], score);
+    }
+    n = 0;
+  };
   const std::size_t nwords = CommonWords(base, allowed);
   ForEachSetBitAnd(base.words().data(), allowed != nullptr ? allowed->words().data() : nullptr, nullptr, nwords,
                    [&](std::size_t slot) {
-                     const float score = Dot(query, vectors.Row(slot), dim);
-                     if (top->MayAccept(score)) top->Push(static_cast<Slot>(slot), score);
+                     batch[n++] = static_cast<Slot>(slot);
+                     if (n == kBatch) flush();
                    });
+  flush();
 }
 
 }  // namespace

@@ -6,13 +6,14 @@
 #include <atomic>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <random>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "util/temp_dir.h"
 
 namespace memd::index {
 namespace {
@@ -104,21 +105,12 @@ std::vector<std::size_t> Slots(const std::vector<ScoredSlot>& r) {
   return out;
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "memd_vector_test_XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data()) ? tmpl : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+// A fresh temporary directory for one test.
+TempDir NewTempDir() {
+  auto dir = TempDir::Create("memd-vector-test-");
+  EXPECT_TRUE(dir.ok()) << dir.status().ToString();
+  return std::move(dir).value();
+}
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -279,10 +271,10 @@ class VectorIndexRecallTest : public ::testing::Test {
     for (std::size_t s = 0; s < data.size(); ++s) built.Add(static_cast<Slot>(s), data[s]);
     built.IndexPending(data.size());
     // Load the same data and graph under both planners.
-    TempDir dir;
+    TempDir dir = NewTempDir();
     {
-      BinaryWriter out(dir.File("v.bin"));
-      ASSERT_TRUE(built.Save(out, dir.File("g.bin")).ok());
+      BinaryWriter out(dir.Child("v.bin"));
+      ASSERT_TRUE(built.Save(out, dir.Child("g.bin")).ok());
       ASSERT_TRUE(out.Finish().ok());
     }
     VectorIndexOptions graph_only = opt;
@@ -292,8 +284,8 @@ class VectorIndexRecallTest : public ::testing::Test {
     default_ = new VectorIndex(kDim, opt);
     graph_only_ = new VectorIndex(kDim, graph_only);
     for (VectorIndex* index : {default_, graph_only_}) {
-      BinaryReader in(dir.File("v.bin"));
-      ASSERT_TRUE(index->Load(in, dir.File("g.bin")).ok());
+      BinaryReader in(dir.Child("v.bin"));
+      ASSERT_TRUE(index->Load(in, dir.Child("g.bin")).ok());
     }
   }
   static void TearDownTestSuite() {
@@ -325,13 +317,13 @@ TEST_F(VectorIndexRecallTest, GraphSearchStaysCorrectWithDeletionsAndPending) {
   opt.hnsw_threshold = 500;
   opt.exact_scan_max = 0;
   opt.exact_selectivity = 0;
-  const std::size_t n = 3000;
+  const std::size_t n = kSanitized ? 1200 : 3000, graph_n = n * 5 / 6;
   auto data = RandomUnitVectors(n, 32, 7);
   VectorIndex index(32, opt);
-  for (std::size_t s = 0; s < 2500; ++s) index.Add(static_cast<Slot>(s), data[s]);
+  for (std::size_t s = 0; s < graph_n; ++s) index.Add(static_cast<Slot>(s), data[s]);
   index.IndexPending(n);
-  for (std::size_t s = 0; s < 2500; s += 4) index.Remove(static_cast<Slot>(s));
-  for (std::size_t s = 2500; s < n; ++s) index.Add(static_cast<Slot>(s), data[s]);
+  for (std::size_t s = 0; s < graph_n; s += 4) index.Remove(static_cast<Slot>(s));
+  for (std::size_t s = graph_n; s < n; ++s) index.Add(static_cast<Slot>(s), data[s]);
   auto qs = RandomUnitVectors(30, 32, 8);
   double recall = 0;
   for (const auto& q : qs) {
@@ -340,7 +332,7 @@ TEST_F(VectorIndexRecallTest, GraphSearchStaysCorrectWithDeletionsAndPending) {
     ASSERT_EQ(got.size(), 10u);
     std::size_t hit = 0;
     for (const auto& r : got) {
-      EXPECT_FALSE(r.slot < 2500 && r.slot % 4 == 0) << "removed slot " << r.slot << " returned";
+      EXPECT_FALSE(r.slot < graph_n && r.slot % 4 == 0) << "removed slot " << r.slot << " returned";
       hit += std::count(exact.begin(), exact.end(), r.slot);
     }
     recall += hit / 10.0;
@@ -351,7 +343,7 @@ TEST_F(VectorIndexRecallTest, GraphSearchStaysCorrectWithDeletionsAndPending) {
 TEST(VectorIndexTest, SaveLoadRoundTripGivesSameResults) {
   const int dim = 24;
   auto data = RandomUnitVectors(900, dim, 11);
-  TempDir dir;
+  TempDir dir = NewTempDir();
   for (bool graph : {false, true}) {
     VectorIndexOptions opt;
     opt.hnsw_threshold = graph ? 300 : 100000;
@@ -363,14 +355,14 @@ TEST(VectorIndexTest, SaveLoadRoundTripGivesSameResults) {
     for (std::size_t s = 800; s < 900; ++s) index.Add(static_cast<Slot>(s + 100), data[s]);  // pending, sparse slots
     index.Add(5, data[5]);                                                                   // re-added: pending
     {
-      BinaryWriter out(dir.File("vec.bin"));
-      ASSERT_TRUE(index.Save(out, dir.File("graph.bin")).ok());
+      BinaryWriter out(dir.Child("vec.bin"));
+      ASSERT_TRUE(index.Save(out, dir.Child("graph.bin")).ok());
       ASSERT_TRUE(out.Finish().ok());
     }
     VectorIndex loaded(dim, opt);
-    BinaryReader in(dir.File("vec.bin"));
+    BinaryReader in(dir.Child("vec.bin"));
     ASSERT_TRUE(in.status().ok());
-    Status st = loaded.Load(in, dir.File("graph.bin"));
+    Status st = loaded.Load(in, dir.Child("graph.bin"));
     ASSERT_TRUE(st.ok()) << st.ToString();
     EXPECT_TRUE(in.AtEnd());
     EXPECT_EQ(loaded.uses_hnsw(), graph);
@@ -406,15 +398,15 @@ TEST(VectorIndexTest, CorruptInputIsCorruptionAndLeavesIndexUnchanged) {
   index.IndexPending(1000);
   index.Remove(3);
   index.Add(100, data[100]);
-  TempDir dir;
-  const std::string main_path = dir.File("vec.bin"), graph_path = dir.File("graph.bin");
+  TempDir dir = NewTempDir();
+  const std::string main_path = dir.Child("vec.bin"), graph_path = dir.Child("graph.bin");
   {
     BinaryWriter out(main_path);
     ASSERT_TRUE(index.Save(out, graph_path).ok());
     ASSERT_TRUE(out.Finish().ok());
   }
   const std::string main_bytes = ReadFile(main_path), graph_bytes = ReadFile(graph_path);
-  const std::string victim_graph = dir.File("victim_graph.bin");
+  const std::string victim_graph = dir.Child("victim_graph.bin");
   WriteFile(victim_graph, graph_bytes);
 
   auto victim = std::make_unique<VectorIndex>(dim, opt);
@@ -432,7 +424,8 @@ TEST(VectorIndexTest, CorruptInputIsCorruptionAndLeavesIndexUnchanged) {
   expect_unchanged();
   // Every single-byte corruption of the main stream: an error, or (for bits inside vector
   // values, which only the snapshot checksum can catch) a consistent index.
-  for (std::size_t pos = 0; pos < main_bytes.size(); pos += pos < 160 ? 1 : 7) {  // sparser in the vectors
+  const std::size_t vector_stride = kSanitized ? 29 : 11;  // every header byte, a sample of the vectors
+  for (std::size_t pos = 0; pos < main_bytes.size(); pos += pos < 160 ? 1 : vector_stride) {
     std::string bad = main_bytes;
     bad[pos] = static_cast<char>(bad[pos] ^ 0x5A);
     VectorIndex fresh(dim, opt);
@@ -452,7 +445,7 @@ TEST(VectorIndexTest, CorruptInputIsCorruptionAndLeavesIndexUnchanged) {
   }
   // Truncated graph files and corrupt graph bytes.
   std::mt19937_64 rng(14);
-  const std::size_t graph_steps = kSanitized ? 40 : 200;
+  const std::size_t graph_steps = kSanitized ? 40 : 120;
   for (std::size_t i = 0; i < graph_steps; ++i) {
     std::string bad = graph_bytes;
     if (i % 2 == 0) {
@@ -477,14 +470,14 @@ TEST(VectorIndexTest, CorruptInputIsCorruptionAndLeavesIndexUnchanged) {
   // Missing graph file.
   {
     BinaryReader in(std::string_view(main_bytes), "main");
-    EXPECT_FALSE(victim->Load(in, dir.File("missing.bin")).ok());
+    EXPECT_FALSE(victim->Load(in, dir.Child("missing.bin")).ok());
   }
   expect_unchanged();
 }
 
 TEST(VectorIndexTest, ConcurrentSearchDuringAddRemoveAndIndexPending) {
   const int dim = 16;
-  const std::size_t n = kTsan ? 500 : kSanitized ? 1500 : 4000;
+  const std::size_t n = kTsan ? 500 : kSanitized ? 1500 : 3000;
   auto data = RandomUnitVectors(n, dim, 21);
   VectorIndexOptions opt;
   opt.hnsw_threshold = n / 4;

@@ -50,6 +50,12 @@ inline float Dot(const float* a, const float* b, std::size_t n) {
   return r;
 }
 
+// Asks the CPU to start loading a row of n floats into cache.
+inline void PrefetchRow(const float* row, std::size_t n) {
+  const char* p = reinterpret_cast<const char*>(row);
+  for (std::size_t off = 0; off < n * sizeof(float); off += 64) __builtin_prefetch(p + off);
+}
+
 // Keeps the k best (slot, score) pairs by BetterScored. NaN scores count as -infinity, so a
 // bad vector can never break the ordering.
 class TopK {

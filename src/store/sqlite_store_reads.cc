@@ -65,6 +65,30 @@ Result<std::optional<MemoryRow>> SqliteStore::GetMemory(std::int64_t cube_id, st
   });
 }
 
+Result<std::vector<std::optional<MemoryRow>>> SqliteStore::GetMemories(std::int64_t cube_id,
+                                                                       const std::vector<std::string>& ids) {
+  return RunRead(*readers_, [&](Db& db) -> Result<std::vector<std::optional<MemoryRow>>> {
+    MEMD_ASSIGN_OR_RETURN(Stmt stmt,
+                          db.Prepare("SELECT " MEMD_ROW_COLUMNS " FROM memories WHERE cube_id = ?1 AND id = ?2"));
+    std::vector<std::optional<MemoryRow>> rows;
+    rows.reserve(ids.size());
+    for (const auto& id : ids) {
+      stmt.Reset();
+      stmt.BindInt(1, cube_id);
+      stmt.BindText(2, id);
+      MEMD_ASSIGN_OR_RETURN(bool found, stmt.Step());
+      if (!found) {
+        rows.emplace_back();
+        continue;
+      }
+      MemoryRow row;
+      MEMD_RETURN_IF_ERROR(ReadMemoryRow(stmt, /*with_embedding=*/false, db.path(), &row));
+      rows.emplace_back(std::move(row));
+    }
+    return rows;
+  });
+}
+
 Result<std::vector<MemoryRow>> SqliteStore::ListMemories(std::int64_t cube_id, std::string_view after_id,
                                                          std::size_t limit, bool include_deleted) {
   return RunRead(*readers_, [&](Db& db) -> Result<std::vector<MemoryRow>> {
