@@ -12,18 +12,28 @@
 // Both: N memories (default 100K) in batches of 1000 of ~40-word English-like texts
 // (20..60 words, Zipf(1) over a seeded 50K-word vocabulary with ~3% code identifiers),
 // generated before timing. Reported: memories/s for each round, the median of each, and
-// the median per-round ratio memd / sqlite. Also reported (not part of the throughput): how
+// the median per-round ratio memd / sqlite. A third, diagnostic contender is memd with the
+// HNSW graph disabled (hnsw_threshold = SIZE_MAX): the difference shows what background
+// graph building costs the write path on this 2-core machine. Also reported (not part of the throughput): how
 // long memd's background graph building runs after the last AddBatch returns, and the
 // on-disk size of both.
 //
-// Run: build-bench/bench/engine_bench [--n 100000] [--batch 1000] [--rounds 3]
+// By default one client thread calls AddBatch (so embedding and the commit never overlap);
+// --clients 2 runs two concurrent callers (what a server with two requests in flight sees).
+//
+// Run: build-bench/bench/engine_bench [--n 100000] [--batch 1000] [--rounds 3] [--clients 1]
+//      [--skip sqlite,memd,nograph]   (leave contenders out, e.g. to profile one)
 #include <sqlite3.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bench_util.h"
@@ -36,6 +46,8 @@ struct Flags {
   std::size_t n = 100000;
   std::size_t batch = 1000;
   int rounds = 3;
+  int clients = 1;   // threads calling AddBatch concurrently (memd only)
+  std::string skip;  // contenders not to run (for profiling one): "sqlite", "memd", "nograph"
 };
 
 void CheckSqlite(int rc, sqlite3* db, const char* what) {
@@ -84,33 +96,53 @@ double RunSqlite(const std::vector<std::string>& texts, std::size_t batch, const
 struct MemdResult {
   double per_second = 0;
   double background_seconds = 0;  // graph building (and snapshots) after the last AddBatch
+  std::vector<double> batch_ms;   // latency of each AddBatch call
   std::uint64_t disk_bytes = 0;
   std::size_t deduplicated = 0;
   std::string vector_index;
 };
 
-MemdResult RunMemd(const std::vector<std::string>& texts, std::size_t batch, const std::string& dir) {
+// memd through Engine::AddBatch from `clients` threads, each taking the next batch in turn.
+MemdResult RunMemd(const std::vector<std::string>& texts, std::size_t batch, const std::string& dir, int clients,
+                   bool graph = true) {
   EngineOptions options;
   options.data_dir = dir + "/memd";
   options.durability = Durability::kFull;
+  if (!graph) options.hnsw_threshold = std::numeric_limits<std::size_t>::max();
   auto opened = Engine::Open(options);
   if (!opened.ok()) Die("Engine::Open: " + opened.status().ToString());
   std::unique_ptr<Engine> engine = std::move(opened).value();
   const CubeRef cube{"bench", "bulk"};
   MemdResult r;
-  std::vector<NewMemory> items;
-  const double t0 = NowSeconds();
-  for (std::size_t start = 0; start < texts.size(); start += batch) {
-    items.clear();
-    for (std::size_t i = start; i < std::min(texts.size(), start + batch); ++i) {
-      NewMemory m;
-      m.text = texts[i];
-      items.push_back(std::move(m));
+  std::atomic<std::size_t> next{0};
+  std::mutex mu;
+  auto client = [&] {
+    std::vector<NewMemory> items;
+    std::vector<double> latencies;
+    std::size_t deduplicated = 0;
+    for (;;) {
+      const std::size_t start = next.fetch_add(batch);
+      if (start >= texts.size()) break;
+      items.clear();
+      for (std::size_t i = start; i < std::min(texts.size(), start + batch); ++i) {
+        NewMemory m;
+        m.text = texts[i];
+        items.push_back(std::move(m));
+      }
+      const double b0 = NowSeconds();
+      auto added = engine->AddBatch(cube, items);
+      latencies.push_back(1e3 * (NowSeconds() - b0));
+      if (!added.ok()) Die("AddBatch: " + added.status().ToString());
+      for (const auto& a : *added) deduplicated += a.deduplicated ? 1 : 0;
     }
-    auto added = engine->AddBatch(cube, items);
-    if (!added.ok()) Die("AddBatch: " + added.status().ToString());
-    for (const auto& a : *added) r.deduplicated += a.deduplicated ? 1 : 0;
-  }
+    std::lock_guard lock(mu);
+    r.batch_ms.insert(r.batch_ms.end(), latencies.begin(), latencies.end());
+    r.deduplicated += deduplicated;
+  };
+  const double t0 = NowSeconds();
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) threads.emplace_back(client);
+  for (auto& t : threads) t.join();
   const double seconds = NowSeconds() - t0;
   r.per_second = static_cast<double>(texts.size()) / seconds;
   r.background_seconds = WaitForIdleProcess(1800);
@@ -121,6 +153,13 @@ MemdResult RunMemd(const std::vector<std::string>& texts, std::size_t batch, con
   engine.reset();
   r.disk_bytes = DirectoryBytes(options.data_dir);
   return r;
+}
+
+std::string BatchLatencies(const std::vector<double>& ms) {
+  char buf[128];
+  std::snprintf(buf, sizeof(buf), "%.0f / %.0f / %.0f ms", Percentile(ms, 50), Percentile(ms, 99),
+                Percentile(ms, 100));
+  return buf;
 }
 
 Flags ParseFlags(int argc, char** argv) {
@@ -135,6 +174,10 @@ Flags ParseFlags(int argc, char** argv) {
       f.batch = std::stoul(v);
     } else if (a == "--rounds") {
       f.rounds = std::stoi(v);
+    } else if (a == "--clients") {
+      f.clients = std::stoi(v);
+    } else if (a == "--skip") {
+      f.skip = v;
     } else {
       Die("unknown flag " + a + " (see the header comment of bench/engine_bench.cc)");
     }
@@ -159,33 +202,45 @@ int Main(int argc, char** argv) {
               static_cast<double>(words) / static_cast<double>(texts.size()),
               static_cast<double>(bytes) / static_cast<double>(texts.size()), flags.batch, flags.rounds);
   std::printf("example: %s\n\n", texts[0].c_str());
-  std::printf("| round | sqlite mem/s | memd mem/s | memd/sqlite | memd background after last add | load avg |\n"
-              "|---|---|---|---|---|---|\n");
-  std::vector<double> sqlite_rates, memd_rates, ratios;
+  std::printf("memd clients (threads calling AddBatch): %d\n\n", flags.clients);
+  std::printf("| round | sqlite mem/s | memd mem/s | memd/sqlite | memd AddBatch p50 / p99 / max | memd background after last add | memd, no graph (diagnostic) mem/s | no-graph AddBatch p50 / p99 / max | load avg |\n"
+              "|---|---|---|---|---|---|---|---|---|\n");
+  std::fflush(stdout);
+  std::vector<double> sqlite_rates, memd_rates, ratios, nograph_rates, nograph_ratios;
   std::uint64_t sqlite_disk = 0, memd_disk = 0;
   for (int round = 0; round < flags.rounds; ++round) {
     double sqlite_rate = 0;
-    MemdResult memd;
-    // Alternate which goes first, so neither always runs on a warmer page cache.
-    for (int j = 0; j < 2; ++j) {
+    MemdResult memd, nograph;
+    // Rotate the order, so no contender always runs on a warmer page cache.
+    for (int j = 0; j < 3; ++j) {
       ScratchDir dir("memd-engine-bench-");
-      if ((j + round) % 2 == 0) {
+      const int which = (j + round) % 3;
+      const char* names[] = {"sqlite", "memd", "nograph"};
+      if (flags.skip.find(names[which]) != std::string::npos) continue;
+      if (which == 0) {
         sqlite_rate = RunSqlite(texts, flags.batch, dir.path(), &sqlite_disk);
-      } else {
-        memd = RunMemd(texts, flags.batch, dir.path());
+      } else if (which == 1) {
+        memd = RunMemd(texts, flags.batch, dir.path(), flags.clients);
         memd_disk = memd.disk_bytes;
+      } else {
+        nograph = RunMemd(texts, flags.batch, dir.path(), flags.clients, /*graph=*/false);
       }
     }
     sqlite_rates.push_back(sqlite_rate);
     memd_rates.push_back(memd.per_second);
     ratios.push_back(memd.per_second / sqlite_rate);
-    std::printf("| %d | %.0f | %.0f | %.3f | %.1f s (index: %s, %zu deduplicated) | %s |\n", round + 1, sqlite_rate,
-                memd.per_second, memd.per_second / sqlite_rate, memd.background_seconds, memd.vector_index.c_str(),
-                memd.deduplicated, LoadAverages().c_str());
+    nograph_rates.push_back(nograph.per_second);
+    nograph_ratios.push_back(nograph.per_second / sqlite_rate);
+    std::printf("| %d | %.0f | %.0f | %.3f | %s | %.1f s (index: %s, %zu deduplicated) | %.0f (%.3f of sqlite) | %s | %s |\n",
+                round + 1, sqlite_rate, memd.per_second, memd.per_second / sqlite_rate,
+                BatchLatencies(memd.batch_ms).c_str(), memd.background_seconds, memd.vector_index.c_str(),
+                memd.deduplicated, nograph.per_second, nograph.per_second / sqlite_rate,
+                BatchLatencies(nograph.batch_ms).c_str(), LoadAverages().c_str());
     std::fflush(stdout);
   }
-  std::printf("\nmedian: sqlite %.0f memories/s, memd %.0f memories/s, memd/sqlite %.3f (median of per-round ratios)\n",
-              Median(sqlite_rates), Median(memd_rates), Median(ratios));
+  std::printf("\nmedian: sqlite %.0f memories/s, memd %.0f memories/s, memd/sqlite %.3f (median of per-round ratios); "
+              "diagnostic memd without graph %.0f memories/s, %.3f of sqlite\n",
+              Median(sqlite_rates), Median(memd_rates), Median(ratios), Median(nograph_rates), Median(nograph_ratios));
   std::printf("on disk after close: sqlite %.1f MiB, memd %.1f MiB (store + index snapshot)\n",
               static_cast<double>(sqlite_disk) / (1 << 20), static_cast<double>(memd_disk) / (1 << 20));
   return 0;

@@ -221,7 +221,11 @@ void RunSize(std::size_t n, const Flags& flags) {
   const double rebuild = NowSeconds() - t0;
   const double graph_rebuild = WaitForIdleProcess(3600);
   // Below the threshold there is no graph and every vector is "pending" by definition.
-  const std::int64_t pending_on_disk = n >= EngineOptions{}.hnsw_threshold ? SnapshotPendingVectors(data_dir) : -1;
+  std::string pending_on_disk = "n/a (no graph below the threshold)";
+  if (n >= EngineOptions{}.hnsw_threshold) {
+    const std::int64_t p = SnapshotPendingVectors(data_dir);
+    pending_on_disk = p < 0 ? "none (no snapshot written yet)" : "one with " + std::to_string(p) + " pending vectors";
+  }
   engine.reset();
   t0 = NowSeconds();
   engine = OpenEngine(data_dir);
@@ -230,10 +234,10 @@ void RunSize(std::size_t n, const Flags& flags) {
   const double graph_again = WaitForIdleProcess(3600);
   std::printf("\nopen: Engine::Open %.3f s + first Stats() from snapshot %.3f s (vector index %s); after deleting "
               "snapshots: Engine::Open %.3f s + first Stats() (rebuild from the store) %.3f s, then the background graph "
-              "build ran %.1f s more; the snapshot written meanwhile holds %lld pending vectors (-1: no graph expected); reopening after that: "
+              "build ran %.1f s more; snapshot on disk by then: %s; reopening after that: "
               "%.3f s, then %.1f s more of background graph building; load %s\n",
               open_engine, from_snapshot, index_after_snapshot_load.c_str(), open_engine2, rebuild, graph_rebuild,
-              static_cast<long long>(pending_on_disk), reopen, graph_again, LoadAverages().c_str());
+              pending_on_disk.c_str(), reopen, graph_again, LoadAverages().c_str());
   std::fflush(stdout);
 }
 

@@ -100,6 +100,17 @@ TEST_F(SearchTest, CubesAreIsolatedForEveryOperation) {
   auto context = engine_->Context(alpha_, ContextRequest{"graviton field", 500, "", true});
   ASSERT_TRUE(context.ok());
   EXPECT_EQ(context->text.find("graviton_field"), std::string::npos);
+  // Export of one cube carries nothing of the others.
+  std::string file = dir_->path() + "/alpha.zst";
+  ASSERT_TRUE(engine_->Export(alpha_, file).ok());
+  CubeRef copy{"alice", "alpha-copy"};
+  ASSERT_TRUE(engine_->Import(copy, file).ok());
+  ListRequest all;
+  all.include_deleted = true;
+  auto exported = engine_->List(copy, all);
+  ASSERT_TRUE(exported.ok());
+  ASSERT_EQ(exported->memories.size(), 1u);
+  EXPECT_EQ(exported->memories[0].id, a);
   // A caller-chosen id that exists in another cube is not an oracle: it is simply accepted.
   NewMemory m;
   m.text = "same id, other cube";

@@ -234,14 +234,15 @@ std::vector<ScoredSlot> VectorIndex::Search(std::span<const float> query, std::s
   const double p = static_cast<double>(allowed_n) / static_cast<double>(st.live_n);
   std::size_t beam = static_cast<std::size_t>(std::max(opt.ef_search, 1)) +
                      static_cast<std::size_t>(std::ceil(static_cast<double>(k) / p * kOverFetch));
+  // A sparse scan costs more per vector than a dense one (rows are skipped, so the hardware
+  // prefetcher helps less): measured ~2.5x at a quarter of the rows.
+  const double scan_cost = static_cast<double>(allowed_n) * (1.0 + 2.0 * (1.0 - p));
   TopK top(k);
   std::vector<Slot> found;
   for (;;) {
-    // A beam of width B costs about B * graph_beam_cost vector scans; past that, or once the
-    // beam would cover the graph, scanning the allowed set is cheaper and exact.
-    if (static_cast<double>(beam) * opt.graph_beam_cost >= static_cast<double>(allowed_n) || beam >= graph_live) {
-      return exact();
-    }
+    // A beam of width B costs about B * graph_beam_cost dense vector scans; past the cost of
+    // scanning the allowed set, or once the beam would cover the graph, scan instead.
+    if (static_cast<double>(beam) * opt.graph_beam_cost >= scan_cost || beam >= graph_live) return exact();
     found.clear();
     if (!st.graph->Search(q, beam, &found).ok()) return exact();
     top = TopK(k);

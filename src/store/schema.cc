@@ -42,8 +42,8 @@
 //            memories_by_expiry(cube_id, expires_at) WHERE expires_at IS NOT NULL  -- since v2
 //
 // history: previous versions of memories                                 -- since v1
-//   cube_id, doc, version (PRIMARY KEY(doc, version)), operation TEXT ('create', 'update',
-//   'delete', 'restore': what produced that version), then the memory fields as in memories
+//   cube_id, doc, version (PRIMARY KEY(doc, version)), operation TEXT ('update', 'delete',
+//   'restore': the operation that replaced that version), then the memory fields as in memories
 //   (id, text, kind, metadata, tags, source_uri, source_line_start, source_line_end,
 //   created_at, updated_at, expires_at, deleted). Index history_by_cube(cube_id, doc, version).
 //   Rows are removed with their memory when it is purged.

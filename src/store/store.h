@@ -56,7 +56,7 @@ struct MemoryRow {
 
 // A row of history: a previous version of a memory.
 struct HistoryRow {
-  std::string operation;  // what produced this version: create/update/delete/restore
+  std::string operation;  // what replaced this version: update, delete or restore
   Memory memory;
 };
 
