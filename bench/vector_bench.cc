@@ -15,7 +15,10 @@
 //     hnswlib   stock hnswlib, InnerProductSpace with its SSE distance (raw_hnsw_stock.cc)
 //     hnswlib*  hnswlib built as memd builds it (no manual SIMD, distance 1 - index::Dot),
 //               same seed and insertion order, so the very same graph as memd's
-//     exact     VectorIndex::ExactSearch
+//     exact     VectorIndex::ExactSearch (beam 296 group only)
+//     two diagnostics that split memd's overhead: memd's HnswGraph wrapper alone (loaded
+//     from memd's own saved graph), and that plus VectorIndex's exact re-scoring of every
+//     graph candidate from a flat vector copy
 //  at beam widths 64, 128 and 296. VectorIndex widens its beam to ef_search + 4k for top-k,
 //  so memd runs with ef_search = beam - 40 and hnswlib with setEf(beam): equal beams.
 //  memd's overhead = median over interleaved rounds of (memd time / hnswlib time) - 1.
@@ -259,6 +262,21 @@ Contender GraphContender(std::string name, const index::HnswGraph* g, std::size_
           0, /*ranked=*/false};
 }
 
+// HnswGraph::Search followed by an exact re-score of every candidate from a flat copy of the
+// vectors into a top-k, as VectorIndex::Search does: a diagnostic that should match memd.
+Contender GraphRescoreContender(std::string name, const index::HnswGraph* g, const Matrix* base, std::size_t beam,
+                                std::size_t k) {
+  return {std::move(name), [g, base, beam, k](const float* q, std::vector<Slot>* out) {
+            std::vector<Slot> found;
+            if (!g->Search(q, beam, &found).ok()) Die("HnswGraph::Search failed");
+            index::TopK top(k);
+            for (Slot s : found) top.Push(s, index::Dot(q, base->Row(s), static_cast<std::size_t>(base->dim)));
+            auto hits = top.Take();
+            out->resize(hits.size());
+            for (std::size_t i = 0; i < hits.size(); ++i) (*out)[i] = hits[i].slot;
+          }};
+}
+
 Contender RawContender(std::string name, RawHnsw* g, std::size_t beam, std::size_t k) {
   return {std::move(name), [g, beam, k](const float* q, std::vector<Slot>* out) {
             g->SetEf(beam);
@@ -311,6 +329,7 @@ void CompareOnDataset(const char* title, const Matrix& base, const Matrix& queri
         RawContender("hnswlib (stock, SSE)", stock.get(), beam, kK),
         RawContender("hnswlib* (memd's build)", same.get(), beam, kK),
         GraphContender("diagnostic: memd HnswGraph::Search only", graph->get(), beam),
+        GraphRescoreContender("diagnostic: HnswGraph::Search + re-score all candidates", graph->get(), &base, beam, kK),
     };
     const bool with_exact = beam == 296;
     if (with_exact) {

@@ -3,6 +3,7 @@
 //
 //   beir_eval DIR [--split test|train] [--fusion rrf|weighted] [--rrf-k K] [--vector-weight W]
 //             [--k1 K1] [--b B] [--candidates N] [--modes lexical,vector,hybrid] [--data TMPDIR]
+//             [--dim D] [--word-weight W] [--bigram-weight W] [--ngram-weight W] ... (hash embedder)
 //
 // Index title + text of each document. Tune only on train; report on test.
 #include <boost/json.hpp>
@@ -19,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "embed/hash_embedder.h"
 #include "memd/engine.h"
 #include "util/temp_dir.h"
 
@@ -32,6 +34,7 @@ struct Args {
   std::string modes = "lexical,vector,hybrid";
   std::string data;
   RankingOptions ranking;
+  embed::HashEmbedderOptions embedder;
 };
 
 bool ParseArgs(int argc, char** argv, Args* args) {
@@ -49,6 +52,13 @@ bool ParseArgs(int argc, char** argv, Args* args) {
     else if (a == "--k1") args->ranking.bm25_k1 = std::stof(next());
     else if (a == "--b") args->ranking.bm25_b = std::stof(next());
     else if (a == "--candidates") args->ranking.candidates = std::stoul(next());
+    else if (a == "--dim") args->embedder.dimension = std::stoi(next());
+    else if (a == "--word-weight") args->embedder.word_weight = std::stof(next());
+    else if (a == "--identifier-weight") args->embedder.identifier_weight = std::stof(next());
+    else if (a == "--bigram-weight") args->embedder.bigram_weight = std::stof(next());
+    else if (a == "--ngram-weight") args->embedder.ngram_weight = std::stof(next());
+    else if (a == "--ngram-min") args->embedder.ngram_min = std::stoi(next());
+    else if (a == "--ngram-max") args->embedder.ngram_max = std::stoi(next());
     else return false;
   }
   return true;
@@ -114,7 +124,9 @@ int main(int argc, char** argv) {
   if (!ParseArgs(argc, argv, &args)) {
     std::fprintf(stderr,
                  "usage: beir_eval DIR [--split test|train] [--modes lexical,vector,hybrid] [--fusion rrf|weighted]\n"
-                 "                 [--rrf-k K] [--vector-weight W] [--k1 K1] [--b B] [--candidates N] [--data DIR]\n");
+                 "                 [--rrf-k K] [--vector-weight W] [--k1 K1] [--b B] [--candidates N] [--data DIR]\n"
+                 "                 [--dim D] [--word-weight W] [--identifier-weight W] [--bigram-weight W]\n"
+                 "                 [--ngram-weight W] [--ngram-min N] [--ngram-max N]   (hash embedder)\n");
     return 2;
   }
   auto tmp = TempDir::Create("memd-beir-");
@@ -123,6 +135,12 @@ int main(int argc, char** argv) {
   options.data_dir = args.data.empty() ? tmp->path() : args.data;
   options.durability = Durability::kNormal;
   options.ranking = args.ranking;
+  auto embedder = embed::MakeHashEmbedder(args.embedder);
+  if (!embedder.ok()) {
+    std::fprintf(stderr, "beir_eval: %s\n", embedder.status().ToString().c_str());
+    return 2;
+  }
+  options.embedder = std::shared_ptr<const Embedder>(std::move(*embedder));
   auto engine = Engine::Open(options);
   if (!engine.ok()) {
     std::fprintf(stderr, "beir_eval: %s\n", engine.status().ToString().c_str());

@@ -15,6 +15,7 @@
 #include "engine/memory_codec.h"
 #include "engine/validation.h"
 #include "util/file_util.h"
+#include "util/json.h"
 #include "util/ulid.h"
 #include "util/zstd_io.h"
 
@@ -50,7 +51,7 @@ Result<std::vector<float>> DecodeFloats(std::string_view b64, int dimension, con
   return out;
 }
 
-std::string Line(const json::object& o) { return json::serialize(o) + "\n"; }
+std::string Line(const json::object& o) { return CompactJson(o) + "\n"; }
 
 Status BadLine(std::size_t line, const std::string& what) {
   return Status::InvalidArgument("import line " + std::to_string(line) + ": " + what,

@@ -1,6 +1,7 @@
 #include "engine/memory_codec.h"
 
 #include "engine/json_fields.h"
+#include "util/json.h"
 #include "util/time_format.h"
 
 namespace memd::engine {
@@ -61,7 +62,7 @@ Result<Timestamp> DecodeTime(const json::value& v, const std::string& field) {
   return Status::InvalidArgument(field + " must be an RFC 3339 time string or integer milliseconds", field);
 }
 
-std::string ToJsonText(const json::value& v) { return json::serialize(v); }
+std::string ToJsonText(const json::value& v) { return CompactJson(v); }
 
 json::object EncodeMemory(const Memory& m) {
   json::object o;

@@ -172,9 +172,21 @@ void AppendNumber(T value, std::string* out) {
   out->append(buf, result.ptr);
 }
 
+void AppendJson(const json::value& v, bool sort_keys, std::string* out);
+
 }  // namespace
 
-void AppendCanonicalJson(const json::value& v, std::string* out) {
+void AppendCanonicalJson(const json::value& v, std::string* out) { AppendJson(v, /*sort_keys=*/true, out); }
+
+std::string CompactJson(const json::value& v) {
+  std::string out;
+  AppendJson(v, /*sort_keys=*/false, &out);
+  return out;
+}
+
+namespace {
+
+void AppendJson(const json::value& v, bool sort_keys, std::string* out) {
   switch (v.kind()) {
     case json::kind::null:
       out->append("null");
@@ -208,7 +220,7 @@ void AppendCanonicalJson(const json::value& v, std::string* out) {
       for (const auto& element : v.get_array()) {
         if (!first) out->push_back(',');
         first = false;
-        AppendCanonicalJson(element, out);
+        AppendJson(element, sort_keys, out);
       }
       out->push_back(']');
       return;
@@ -220,8 +232,10 @@ void AppendCanonicalJson(const json::value& v, std::string* out) {
       for (const auto& member : object) members.push_back(&member);
       // string_view comparison uses char_traits<char>, which compares as unsigned char:
       // byte order, hence also code point order for UTF-8.
-      std::sort(members.begin(), members.end(),
-                [](const auto* a, const auto* b) { return a->key() < b->key(); });
+      if (sort_keys) {
+        std::sort(members.begin(), members.end(),
+                  [](const auto* a, const auto* b) { return a->key() < b->key(); });
+      }
       out->push_back('{');
       bool first = true;
       for (const auto* member : members) {
@@ -229,13 +243,15 @@ void AppendCanonicalJson(const json::value& v, std::string* out) {
         first = false;
         AppendString(member->key(), out);
         out->push_back(':');
-        AppendCanonicalJson(member->value(), out);
+        AppendJson(member->value(), sort_keys, out);
       }
       out->push_back('}');
       return;
     }
   }
 }
+
+}  // namespace
 
 std::string CanonicalJson(const json::value& v) {
   std::string out;

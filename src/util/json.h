@@ -39,6 +39,10 @@ void AppendCanonicalJson(const boost::json::value& v, std::string* out);
 // Returns the canonical text of v (see AppendCanonicalJson).
 std::string CanonicalJson(const boost::json::value& v);
 
+// Compact JSON text of v with members in their stored order and numbers formatted as in
+// CanonicalJson (shortest round-trip form, e.g. 0.0328 rather than 3.28E-2). For output.
+std::string CompactJson(const boost::json::value& v);
+
 // Parses text, which must be a JSON object (empty text means "{}"), and returns its
 // canonical text. Errors: InvalidArgument with field `field` when text or its canonical
 // form exceeds max_bytes, text is not valid JSON (see ParseJson), or the value is not an object.
