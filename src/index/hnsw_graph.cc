@@ -285,6 +285,8 @@ Status HnswGraph::MarkDeleted(Slot slot) {
   return Status::OK();
 }
 
+void HnswGraph::SetSearchBeam(std::size_t ef) { impl_->graph->setEf(std::max<std::size_t>(ef, 1)); }
+
 Status HnswGraph::Search(const float* query, std::size_t n, std::vector<Slot>* out) const {
   const Graph& g = *impl_->graph;
   if (n == 0) return Status::OK();

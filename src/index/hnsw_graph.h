@@ -46,8 +46,11 @@ class HnswGraph {
   // Hides a slot's node from Search results. The node keeps routing searches.
   // Errors: NotFound if the slot has no node, or it is already deleted.
   Status MarkDeleted(Slot slot);
+  // Sets the minimum search beam (hnswlib's ef) used by every later Search. Call before
+  // searches run (it is not a per-query setting: concurrent searches share it).
+  void SetSearchBeam(std::size_t ef);
   // Appends to out the slots of up to n non-deleted nodes nearest to query, found with a beam
-  // of width n (so n is also hnswlib's ef). Order unspecified.
+  // of width max(n, search beam). Order unspecified.
   Status Search(const float* query, std::size_t n, std::vector<Slot>* out) const;
 
   // Writes the graph in hnswlib's format, fsyncs it, and checks the written size.

@@ -130,6 +130,7 @@ std::size_t VectorIndex::IndexPending(std::size_t max_items) {
         break;
       }
       st.graph = std::move(graph).value();
+      st.graph->SetSearchBeam(static_cast<std::size_t>(std::max(opt.ef_search, 1)));
     }
     for (std::size_t step = 0; step < kInsertsPerLock && done < max_items && !st.pending_queue.empty();) {
       const Slot slot = st.pending_queue.front();
@@ -228,21 +229,25 @@ std::vector<ScoredSlot> VectorIndex::Search(std::span<const float> query, std::s
     }
   }
   // Post-filtering over-fetch: the k best allowed vectors sit around rank k / p of the
-  // unfiltered order (p = allowed fraction), so the beam must reach well past that rank and
-  // still be at least the unfiltered beam ef_search. Doubles while fewer than k survive.
+  // unfiltered order (p = allowed fraction), so a filtered search asks the graph for well past
+  // that rank; the graph's beam is always at least ef_search. Unfiltered, it asks for k only,
+  // exactly like a plain hnswlib query. Doubles while fewer than k survive.
   const std::size_t graph_live = st.live_n - st.pending_n;
   const double p = static_cast<double>(allowed_n) / static_cast<double>(st.live_n);
-  std::size_t beam = static_cast<std::size_t>(std::max(opt.ef_search, 1)) +
-                     static_cast<std::size_t>(std::ceil(static_cast<double>(k) / p * kOverFetch));
+  std::size_t beam = allowed == nullptr ? k
+                                        : static_cast<std::size_t>(std::max(opt.ef_search, 1)) +
+                                              static_cast<std::size_t>(std::ceil(static_cast<double>(k) / p * kOverFetch));
   // A sparse scan costs more per vector than a dense one (rows are skipped, so the hardware
   // prefetcher helps less): measured ~2.5x at a quarter of the rows.
   const double scan_cost = static_cast<double>(allowed_n) * (1.0 + 2.0 * (1.0 - p));
+  const std::size_t min_beam = static_cast<std::size_t>(std::max(opt.ef_search, 1));
   TopK top(k);
   std::vector<Slot> found;
   for (;;) {
     // A beam of width B costs about B * graph_beam_cost dense vector scans; past the cost of
     // scanning the allowed set, or once the beam would cover the graph, scan instead.
-    if (static_cast<double>(beam) * opt.graph_beam_cost >= scan_cost || beam >= graph_live) return exact();
+    const std::size_t width = std::max(beam, min_beam);
+    if (static_cast<double>(width) * opt.graph_beam_cost >= scan_cost || width >= graph_live) return exact();
     found.clear();
     if (!st.graph->Search(q, beam, &found).ok()) return exact();
     top = TopK(k);

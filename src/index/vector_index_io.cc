@@ -151,6 +151,7 @@ Status VectorIndex::Load(BinaryReader& in, const std::string& graph_path) {
   } else {
     if (nodes > slot_limit) return Corrupt("more graph nodes than slots");
     MEMD_ASSIGN_OR_RETURN(st->graph, HnswGraph::Load(graph_path, dimension, nodes));
+    st->graph->SetSearchBeam(static_cast<std::size_t>(std::max(impl_->options.ef_search, 1)));
     // Every node must be a distinct slot; a node is undeleted exactly when its slot is live
     // and not pending, and then it must hold that slot's vector.
     std::size_t undeleted = 0;
