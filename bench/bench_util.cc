@@ -104,9 +104,24 @@ std::string DescribeMachine() {
   char date[64];
   std::strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&now));
   char buf[512];
-  std::snprintf(buf, sizeof(buf), "nproc=%ld, CPU \"%s\", RAM %.1f GiB, %s, %s", sysconf(_SC_NPROCESSORS_ONLN),
-                cpu.c_str(), mem_gib, kernel.c_str(), date);
+  std::snprintf(buf, sizeof(buf), "nproc=%ld, CPU \"%s\", RAM %.1f GiB, %s, %s, memd %s", sysconf(_SC_NPROCESSORS_ONLN),
+                cpu.c_str(), mem_gib, kernel.c_str(), date, SourceRevision().c_str());
   return buf;
+}
+
+std::string SourceRevision() {
+#ifdef MEMD_SOURCE_DIR
+  std::string cmd = std::string("git -C '") + MEMD_SOURCE_DIR + "' describe --always --dirty 2>/dev/null";
+  std::FILE* pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr) return "unknown";
+  char buf[128] = {0};
+  std::string out = std::fgets(buf, sizeof(buf), pipe) != nullptr ? buf : "unknown";
+  pclose(pipe);
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out;
+#else
+  return "unknown";
+#endif
 }
 
 std::string LoadAverages() {

@@ -15,8 +15,11 @@ namespace memd::bench {
 // ---- machine, load, clocks -------------------------------------------------------------
 
 // One line describing the machine: nproc, CPU model (/proc/cpuinfo), RAM (/proc/meminfo),
-// kernel, and the current date and time in UTC.
+// kernel, the current date and time in UTC, and the memd source revision.
 std::string DescribeMachine();
+// The memd source revision the benchmark was built from: `git describe --always --dirty`
+// of the source tree (MEMD_SOURCE_DIR, set by bench/CMakeLists.txt), or "unknown".
+std::string SourceRevision();
 // The 1-, 5- and 15-minute load averages as "a b c" (from /proc/loadavg).
 std::string LoadAverages();
 // The 1-minute load average.

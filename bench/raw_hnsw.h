@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace memd::bench {
@@ -27,10 +28,13 @@ class RawHnsw {
 // build's -march=x86-64-v2) and its prefetching search loop. What a user of hnswlib gets.
 std::unique_ptr<RawHnsw> NewStockHnsw(int dimension, std::size_t capacity, int m, int ef_construction,
                                       std::size_t seed);
+// The same, loading a graph saved by hnswlib (e.g. memd's hnsw.bin) with room for capacity nodes.
+std::unique_ptr<RawHnsw> NewStockHnswFromFile(int dimension, const std::string& path, std::size_t capacity);
 
 // hnswlib built exactly as memd builds it (NO_MANUAL_VECTORIZATION, distance 1 - index::Dot),
 // used directly: the difference to memd's VectorIndex is memd's wrapper alone.
 std::unique_ptr<RawHnsw> NewMemdBuildHnsw(int dimension, std::size_t capacity, int m, int ef_construction,
                                           std::size_t seed);
+std::unique_ptr<RawHnsw> NewMemdBuildHnswFromFile(int dimension, const std::string& path, std::size_t capacity);
 
 }  // namespace memd::bench

@@ -6,6 +6,9 @@
 #undef hnswlib
 
 #include "index/vector_scan.h"
+#include <memory>
+#include <string>
+
 #include "raw_hnsw.h"
 
 namespace memd::bench {
@@ -31,12 +34,16 @@ class MemdBuildHnsw : public RawHnsw {
  public:
   MemdBuildHnsw(int dimension, std::size_t capacity, int m, int ef_construction, std::size_t seed)
       : space_(static_cast<std::size_t>(dimension)),
-        graph_(&space_, capacity, static_cast<std::size_t>(m), static_cast<std::size_t>(ef_construction), seed) {}
+        graph_(std::make_unique<raw_hnswlib_memd_build::HierarchicalNSW<float>>(&space_, capacity, static_cast<std::size_t>(m),
+                                                                static_cast<std::size_t>(ef_construction), seed)) {}
+  MemdBuildHnsw(int dimension, const std::string& path, std::size_t capacity)
+      : space_(static_cast<std::size_t>(dimension)),
+        graph_(std::make_unique<raw_hnswlib_memd_build::HierarchicalNSW<float>>(&space_, path, false, capacity)) {}
 
-  void Add(const float* vector, std::uint32_t label) override { graph_.addPoint(vector, label); }
-  void SetEf(std::size_t ef) override { graph_.setEf(ef); }
+  void Add(const float* vector, std::uint32_t label) override { graph_->addPoint(vector, label); }
+  void SetEf(std::size_t ef) override { graph_->setEf(ef); }
   void Search(const float* query, std::size_t k, std::vector<std::uint32_t>* out) const override {
-    auto top = graph_.searchKnn(query, k);
+    auto top = graph_->searchKnn(query, k);
     out->resize(top.size());
     for (std::size_t i = top.size(); i-- > 0;) {
       (*out)[i] = static_cast<std::uint32_t>(top.top().second);
@@ -46,7 +53,7 @@ class MemdBuildHnsw : public RawHnsw {
 
  private:
   DotSpace space_;
-  raw_hnswlib_memd_build::HierarchicalNSW<float> graph_;
+  std::unique_ptr<raw_hnswlib_memd_build::HierarchicalNSW<float>> graph_;
 };
 
 }  // namespace
@@ -54,6 +61,10 @@ class MemdBuildHnsw : public RawHnsw {
 std::unique_ptr<RawHnsw> NewMemdBuildHnsw(int dimension, std::size_t capacity, int m, int ef_construction,
                                           std::size_t seed) {
   return std::make_unique<MemdBuildHnsw>(dimension, capacity, m, ef_construction, seed);
+}
+
+std::unique_ptr<RawHnsw> NewMemdBuildHnswFromFile(int dimension, const std::string& path, std::size_t capacity) {
+  return std::make_unique<MemdBuildHnsw>(dimension, path, capacity);
 }
 
 }  // namespace memd::bench

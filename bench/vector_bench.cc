@@ -10,19 +10,22 @@
 //  2. synthetic: N (default 100K) x 384 seeded Gaussian vectors, normalised. Queries are
 //     1000 random base vectors plus Gaussian noise of norm ~0.5, renormalised (cosine ~0.9
 //     to their source), so every query has a true neighbourhood; ground truth by exact scan.
-//  For both: build time, then QPS and recall@10 for
+//  For both: build time (each contender builds its own graph), then QPS, recall@10 and
+//  recall@1 for the contenders below. All searches run on memd's graph: the hnswlib
+//  contenders load the file memd saved (same capacity as memd's loader), so graph and
+//  memory layout are identical and only the search code differs:
 //     memd      VectorIndex::Search, graph forced (hnsw_threshold 1, graph_beam_cost 0)
 //     hnswlib   stock hnswlib, InnerProductSpace with its SSE distance (raw_hnsw_stock.cc)
-//     hnswlib*  hnswlib built as memd builds it (no manual SIMD, distance 1 - index::Dot),
-//               same seed and insertion order, so the very same graph as memd's
+//     hnswlib*  hnswlib compiled as memd compiles it (no manual SIMD and no prefetching,
+//               distance 1 - index::Dot), used directly
 //     exact     VectorIndex::ExactSearch (beam 296 group only)
-//     two diagnostics that split memd's overhead: memd's HnswGraph wrapper alone (loaded
-//     from memd's own saved graph), and that plus VectorIndex's exact re-scoring of every
-//     graph candidate from a flat vector copy
-//  at beam widths 64, 128 and 296. VectorIndex widens its beam to ef_search + 4k for top-k,
-//  so memd runs with ef_search = beam - 40 and hnswlib with setEf(beam): equal beams.
+//     a diagnostic that splits memd's overhead: memd's HnswGraph wrapper alone (loaded from
+//     the same file), searched as VectorIndex searches it
+//  at beam widths 64, 128 and 296. An unfiltered VectorIndex::Search asks its graph for k
+//  with hnswlib's ef = ef_search (since commit 58a476d), so memd runs with ef_search = beam
+//  and hnswlib with setEf(beam): equal beams.
 //  memd's overhead = median over interleaved rounds of (memd time / hnswlib time) - 1.
-//  3. crossover: exact scan vs HNSW latency at N = 1K, 5K, 10K, 20K, 50K (--crossover-max)
+//  3. crossover: exact scan vs HNSW latency at N = 1K, 5K, 10K, 20K, 50K, 100K (--crossover-max)
 //     vectors of dimension 256 made by memd's hash embedder from synthetic ~40-word texts
 //     (Zipfian 50K-word vocabulary), queries of 3-6 words, for k = 10 and k = 100 (the
 //     engine asks the vector index for max(top_k, ranking.candidates = 100)), with the
@@ -31,12 +34,13 @@
 //
 // Run (takes ~10 minutes; nothing else should run):
 //   build-bench/bench/vector_bench [--sift /work/shared/data/siftsmall] [--only sift|synthetic|crossover]
-//                                  [--synthetic-n 100000] [--crossover-max 50000] [--rounds 5]
+//                                  [--synthetic-n 100000] [--crossover-max 100000] [--rounds 5]
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -66,14 +70,12 @@ constexpr int kM = 16;
 constexpr int kEfConstruction = 100;
 constexpr std::size_t kK = 10;
 constexpr std::size_t kSeed = 100;  // memd's HnswGraph seeds hnswlib with 100 too
-// VectorIndex::Search widens the beam by ceil(4 * k / allowed fraction) (kOverFetch).
-constexpr std::size_t OverFetch(std::size_t k) { return 4 * k; }
 
 struct Flags {
   std::string sift_dir = "/work/shared/data/siftsmall";
   std::string only;
   std::size_t synthetic_n = 100000;
-  std::size_t crossover_max = 50000;
+  std::size_t crossover_max = 100000;
   int rounds = 5;
 };
 
@@ -201,12 +203,13 @@ double MedianRatio(const Timing& a, const Timing& b) {
   return Median(r);
 }
 
-VectorIndexOptions MemdOptions(std::size_t beam, std::size_t k, double graph_beam_cost) {
+// Options under which an unfiltered VectorIndex::Search runs hnswlib with ef = beam.
+VectorIndexOptions MemdOptions(std::size_t beam, double graph_beam_cost) {
   VectorIndexOptions o;
   o.hnsw_threshold = 1;
   o.m = kM;
   o.ef_construction = kEfConstruction;
-  o.ef_search = static_cast<int>(beam - OverFetch(k));
+  o.ef_search = static_cast<int>(beam);
   o.graph_beam_cost = graph_beam_cost;
   return o;
 }
@@ -251,30 +254,16 @@ Contender MemdContender(std::string name, const VectorIndex* idx, std::size_t k,
           }};
 }
 
-// memd's HnswGraph wrapper alone (what VectorIndex::Search calls before re-scoring every
-// candidate exactly): a diagnostic that splits memd's overhead.
-Contender GraphContender(std::string name, const index::HnswGraph* g, std::size_t beam) {
+// memd's HnswGraph wrapper alone, searched as VectorIndex::Search searches it unfiltered
+// (ef set once by SetSearchBeam, then Search for k): a diagnostic that splits memd's overhead
+// into the wrapper and VectorIndex's own work (locking, exact re-scoring of the k results).
+Contender GraphContender(std::string name, const index::HnswGraph* g, std::size_t k) {
   return {std::move(name),
-          [g, beam](const float* q, std::vector<Slot>* out) {
+          [g, k](const float* q, std::vector<Slot>* out) {
             out->clear();
-            if (!g->Search(q, beam, out).ok()) Die("HnswGraph::Search failed");
+            if (!g->Search(q, k, out).ok()) Die("HnswGraph::Search failed");
           },
           0, /*ranked=*/false};
-}
-
-// HnswGraph::Search followed by an exact re-score of every candidate from a flat copy of the
-// vectors into a top-k, as VectorIndex::Search does: a diagnostic that should match memd.
-Contender GraphRescoreContender(std::string name, const index::HnswGraph* g, const Matrix* base, std::size_t beam,
-                                std::size_t k) {
-  return {std::move(name), [g, base, beam, k](const float* q, std::vector<Slot>* out) {
-            std::vector<Slot> found;
-            if (!g->Search(q, beam, &found).ok()) Die("HnswGraph::Search failed");
-            index::TopK top(k);
-            for (Slot s : found) top.Push(s, index::Dot(q, base->Row(s), static_cast<std::size_t>(base->dim)));
-            auto hits = top.Take();
-            out->resize(hits.size());
-            for (std::size_t i = 0; i < hits.size(); ++i) (*out)[i] = hits[i].slot;
-          }};
 }
 
 Contender RawContender(std::string name, RawHnsw* g, std::size_t beam, std::size_t k) {
@@ -298,51 +287,67 @@ void CompareOnDataset(const char* title, const Matrix& base, const Matrix& queri
   const auto truth = GroundTruth(base, queries, kK);
   std::printf("ground truth (exact double-precision inner-product scan): %.1f s\n", NowSeconds() - t0);
 
-  // Builds: memd (through IndexPending), stock hnswlib, hnswlib as memd builds it.
-  VectorIndex memd(base.dim, MemdOptions(296, kK, 0));
+  // Builds: memd (through IndexPending), stock hnswlib, hnswlib as memd builds it. The raw
+  // builds are timed and their recall checked; the search timings below all use memd's graph
+  // (loaded from memd's saved file by each contender with the same capacity, so graph and
+  // memory layout are identical and only the search code differs).
+  VectorIndex memd(base.dim, MemdOptions(296, 0));
   const double memd_build = AddAndIndex(memd, base, 0, base.rows);
-  auto stock = NewStockHnsw(base.dim, base.rows, kM, kEfConstruction, kSeed);
-  t0 = NowSeconds();
-  for (std::size_t i = 0; i < base.rows; ++i) stock->Add(base.Row(i), static_cast<Slot>(i));
-  const double stock_build = NowSeconds() - t0;
-  auto same = NewMemdBuildHnsw(base.dim, base.rows, kM, kEfConstruction, kSeed);
-  t0 = NowSeconds();
-  for (std::size_t i = 0; i < base.rows; ++i) same->Add(base.Row(i), static_cast<Slot>(i));
-  const double same_build = NowSeconds() - t0;
+  double stock_build = 0, same_build = 0, stock_recall = 0, same_recall = 0;
+  for (int variant = 0; variant < 2; ++variant) {
+    auto g = variant == 0 ? NewStockHnsw(base.dim, base.rows, kM, kEfConstruction, kSeed)
+                          : NewMemdBuildHnsw(base.dim, base.rows, kM, kEfConstruction, kSeed);
+    t0 = NowSeconds();
+    for (std::size_t i = 0; i < base.rows; ++i) g->Add(base.Row(i), static_cast<Slot>(i));
+    (variant == 0 ? stock_build : same_build) = NowSeconds() - t0;
+    (variant == 0 ? stock_recall : same_recall) = Recall(truth, AnswerAll(RawContender("", g.get(), 296, kK), queries), kK);
+  }
   const double n = static_cast<double>(base.rows);
   std::printf("build: memd IndexPending %.1f s (%.0f/s), hnswlib %.1f s (%.0f/s), hnswlib* %.1f s (%.0f/s); "
-              "memd/hnswlib build time %.3f, memd/hnswlib* %.3f; load %s\n",
+              "memd/hnswlib build time %.3f, memd/hnswlib* %.3f; recall@10 at beam 296 of the graphs hnswlib and "
+              "hnswlib* built themselves: %.4f, %.4f; load %s\n",
               memd_build, n / memd_build, stock_build, n / stock_build, same_build, n / same_build,
-              memd_build / stock_build, memd_build / same_build, LoadAverages().c_str());
+              memd_build / stock_build, memd_build / same_build, stock_recall, same_recall, LoadAverages().c_str());
 
   ScratchDir scratch("memd-vector-bench-");
+  CopyWithOptions(memd, MemdOptions(296, 0), scratch.path());  // writes scratch/hnsw.bin
+  const std::string graph_file = scratch.path() + "/memd-graph.bin";
+  std::filesystem::rename(scratch.path() + "/hnsw.bin", graph_file);
+  const std::size_t capacity = std::max<std::size_t>(base.rows + base.rows / 2, 1024);  // as HnswGraph::Load
+  auto stock = NewStockHnswFromFile(base.dim, graph_file, capacity);
+  auto same = NewMemdBuildHnswFromFile(base.dim, graph_file, capacity);
+  auto graph_or = index::HnswGraph::Load(graph_file, base.dim, base.rows);
+  if (!graph_or.ok()) Die("HnswGraph::Load: " + graph_or.status().ToString());
+  std::unique_ptr<index::HnswGraph> graph = std::move(graph_or).value();
   std::printf("\nQPS = 1 / median over rounds of thread-CPU seconds per query (wall-clock QPS in brackets);\n"
               "time ratios are medians of per-round CPU-time ratios.\n"
-              "\n| beam | contender | QPS CPU (wall) | recall@10 | time vs hnswlib | time vs hnswlib* | load avg |\n"
-              "|---|---|---|---|---|---|---|\n");
+              "\n| beam | contender | QPS CPU (wall) | recall@10 | recall@1 | time vs hnswlib | time vs hnswlib* | load avg |\n"
+              "|---|---|---|---|---|---|---|---|\n");
   for (std::size_t beam : {std::size_t{64}, std::size_t{128}, std::size_t{296}}) {
-    auto idx = CopyWithOptions(memd, MemdOptions(beam, kK, 0), scratch.path());
-    auto graph = index::HnswGraph::Load(scratch.path() + "/hnsw.bin", base.dim, base.rows);
-    if (!graph.ok()) Die("HnswGraph::Load: " + graph.status().ToString());
+    auto idx = CopyWithOptions(memd, MemdOptions(beam, 0), scratch.path());
+    graph->SetSearchBeam(beam);
     std::vector<Contender> contenders = {
         MemdContender("memd VectorIndex::Search", idx.get(), kK),
         RawContender("hnswlib (stock, SSE)", stock.get(), beam, kK),
         RawContender("hnswlib* (memd's build)", same.get(), beam, kK),
-        GraphContender("diagnostic: memd HnswGraph::Search only", graph->get(), beam),
-        GraphRescoreContender("diagnostic: HnswGraph::Search + re-score all candidates", graph->get(), &base, beam, kK),
+        GraphContender("diagnostic: memd's HnswGraph wrapper alone", graph.get(), kK),
     };
     const bool with_exact = beam == 296;
     if (with_exact) {
       contenders.push_back(MemdContender("exact VectorIndex::ExactSearch", idx.get(), kK, /*exact=*/true));
       contenders.back().max_queries_per_round = exact_queries_per_round;
     }
-    std::vector<double> recall;
-    for (const auto& c : contenders) recall.push_back(c.ranked ? Recall(truth, AnswerAll(c, queries), kK) : -1);
+    std::vector<double> recall, recall1;
+    for (const auto& c : contenders) {
+      const auto answers = c.ranked ? AnswerAll(c, queries) : std::vector<std::vector<Slot>>();
+      recall.push_back(c.ranked ? Recall(truth, answers, kK) : -1);
+      recall1.push_back(c.ranked ? Recall(truth, answers, 1) : -1);
+    }
     const auto timing = TimeRounds(contenders, queries, flags.rounds);
     const std::string load = LoadAverages();
     for (std::size_t c = 0; c < contenders.size(); ++c) {
-      char recall_text[32] = "-";
-      if (recall[c] >= 0) std::snprintf(recall_text, sizeof(recall_text), "%.4f", recall[c]);
+      char recall_text[64] = "- | -";
+      if (recall[c] >= 0) std::snprintf(recall_text, sizeof(recall_text), "%.4f | %.4f", recall[c], recall1[c]);
       std::printf("| %zu | %s | %.0f (%.0f) | %s | %.3f | %.3f | %s |\n", beam, contenders[c].name.c_str(),
                   1.0 / Median(timing[c].seconds_per_query), 1.0 / Median(timing[c].wall_per_query), recall_text,
                   MedianRatio(timing[c], timing[1]),
@@ -427,8 +432,11 @@ void RunCrossover(const Flags& flags) {
   VectorIndexOptions model = forced;  // defaults: the cost model decides
   model.graph_beam_cost = VectorIndexOptions{}.graph_beam_cost;
   VectorIndex idx(256, forced);
-  std::printf("\n| N | k | exact µs | HNSW µs | HNSW/exact | recall@k | default Search µs (path) | load avg |\n"
-              "|---|---|---|---|---|---|---|---|\n");
+  std::printf("\nHNSW = VectorIndex::Search with the graph forced (graph_beam_cost 0); default = VectorIndex::Search "
+              "with default options (its cost model picks graph or scan; recall 1.0000 means it scanned).\n"
+              "µs = median over rounds of thread-CPU time per query.\n"
+              "\n| N | k | exact µs | HNSW µs | HNSW/exact | HNSW recall@k | default µs | default recall@k | load avg |\n"
+              "|---|---|---|---|---|---|---|---|---|\n");
   std::size_t have = 0;
   std::map<std::size_t, std::size_t> crossover;  // k -> first N where HNSW beats exact
   for (std::size_t n : sizes) {
@@ -448,17 +456,15 @@ void RunCrossover(const Flags& flags) {
                                            MemdContender("default", with_model.get(), k)};
       for (auto& c : contenders) c.max_queries_per_round = 300;
       const double recall = Recall(truth, AnswerAll(contenders[1], queries), k);
+      const double default_recall = Recall(truth, AnswerAll(contenders[2], queries), k);
       const auto timing = TimeRounds(contenders, queries, flags.rounds, 0.1);
       const double exact_us = 1e6 * Median(timing[0].seconds_per_query);
       const double hnsw_us = 1e6 * Median(timing[1].seconds_per_query);
       const double default_us = 1e6 * Median(timing[2].seconds_per_query);
-      // The cost model's choice (vector_index.cc): exact when beam * graph_beam_cost >= live.
-      const double beam = VectorIndexOptions{}.ef_search + static_cast<double>(OverFetch(k));
-      const bool default_exact = beam * model.graph_beam_cost >= static_cast<double>(n) || beam >= static_cast<double>(n);
       const double ratio = MedianRatio(timing[1], timing[0]);
       if (ratio < 1.0 && !crossover.count(k)) crossover[k] = n;
-      std::printf("| %zu | %zu | %.0f | %.0f | %.3f | %.4f | %.0f (%s) | %s |\n", n, k, exact_us, hnsw_us, ratio, recall,
-                  default_us, default_exact ? "exact" : "hnsw", LoadAverages().c_str());
+      std::printf("| %zu | %zu | %.0f | %.0f | %.3f | %.4f | %.0f | %.4f | %s |\n", n, k, exact_us, hnsw_us, ratio, recall,
+                  default_us, default_recall, LoadAverages().c_str());
       std::fflush(stdout);
     }
   }

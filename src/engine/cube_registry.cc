@@ -183,9 +183,8 @@ void Engine::Impl::EvictIfOverBudget() {
   {
     std::lock_guard lock(cubes_mu_);
     for (auto& [id, cube] : cubes_) {
-      if (!cube->index) continue;
       std::shared_lock cube_lock(cube->mu, std::try_to_lock);
-      if (!cube_lock.owns_lock()) continue;
+      if (!cube_lock.owns_lock() || !cube->index) continue;
       total += cube->index->MemoryBytes();
       by_age.emplace_back(cube->last_used.load(), cube);
     }
