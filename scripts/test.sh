@@ -3,7 +3,7 @@
 #   1. Release build (RelWithDebInfo): every ctest test (unit, integration, crash).
 #   2. ASan + UBSan build: every ctest test except those labelled `slow`.
 #   3. TSan build: the concurrency tests (gtest names matching *Concurren*) of the store,
-#      index and engine layers.
+#      index, embed and engine layers.
 # Usage: scripts/test.sh            (all three)
 #        MEMD_TEST_STAGES="release" scripts/test.sh   (a subset: release asan tsan)
 set -euo pipefail
@@ -38,8 +38,8 @@ for stage in $stages; do
     tsan)
       echo "== TSan build, concurrency tests"
       configure build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMEMD_SANITIZE=thread
-      ninja -C build-tsan -j "$jobs" memd_store_tests memd_index_tests memd_engine_tests
-      for t in store index engine; do
+      ninja -C build-tsan -j "$jobs" memd_store_tests memd_index_tests memd_embed_tests memd_engine_tests
+      for t in store index embed engine; do
         TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
           "build-tsan/src/memd_${t}_tests" --gtest_filter='*Concurren*'
       done
