@@ -37,4 +37,8 @@ std::unique_ptr<RawHnsw> NewMemdBuildHnsw(int dimension, std::size_t capacity, i
                                           std::size_t seed);
 std::unique_ptr<RawHnsw> NewMemdBuildHnswFromFile(int dimension, const std::string& path, std::size_t capacity);
 
+// Diagnostic: hnswlib with its SIMD/prefetching search loops (as stock) but memd's distance
+// 1 - index::Dot. Between the two above, it shows which part of the difference is which.
+std::unique_ptr<RawHnsw> NewSimdDotHnswFromFile(int dimension, const std::string& path, std::size_t capacity);
+
 }  // namespace memd::bench

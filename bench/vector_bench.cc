@@ -19,8 +19,9 @@
 //     hnswlib*  hnswlib compiled as memd compiles it (no manual SIMD and no prefetching,
 //               distance 1 - index::Dot), used directly
 //     exact     VectorIndex::ExactSearch (beam 296 group only)
-//     a diagnostic that splits memd's overhead: memd's HnswGraph wrapper alone (loaded from
-//     the same file), searched as VectorIndex searches it
+//     diagnostics that split memd's overhead: memd's HnswGraph wrapper alone (loaded from
+//     the same file), searched as VectorIndex searches it; and hnswlib compiled with its
+//     SIMD/prefetching loops but memd's distance (raw_hnsw_simd_dot.cc)
 //  at beam widths 64, 128 and 296. An unfiltered VectorIndex::Search asks its graph for k
 //  with hnswlib's ef = ef_search (since commit 58a476d), so memd runs with ef_search = beam
 //  and hnswlib with setEf(beam): equal beams.
@@ -316,6 +317,7 @@ void CompareOnDataset(const char* title, const Matrix& base, const Matrix& queri
   const std::size_t capacity = std::max<std::size_t>(base.rows + base.rows / 2, 1024);  // as HnswGraph::Load
   auto stock = NewStockHnswFromFile(base.dim, graph_file, capacity);
   auto same = NewMemdBuildHnswFromFile(base.dim, graph_file, capacity);
+  auto simd_dot = NewSimdDotHnswFromFile(base.dim, graph_file, capacity);
   auto graph_or = index::HnswGraph::Load(graph_file, base.dim, base.rows);
   if (!graph_or.ok()) Die("HnswGraph::Load: " + graph_or.status().ToString());
   std::unique_ptr<index::HnswGraph> graph = std::move(graph_or).value();
@@ -331,6 +333,7 @@ void CompareOnDataset(const char* title, const Matrix& base, const Matrix& queri
         RawContender("hnswlib (stock, SSE)", stock.get(), beam, kK),
         RawContender("hnswlib* (memd's build)", same.get(), beam, kK),
         GraphContender("diagnostic: memd's HnswGraph wrapper alone", graph.get(), kK),
+        RawContender("diagnostic: hnswlib SIMD build + memd's Dot distance", simd_dot.get(), beam, kK),
     };
     const bool with_exact = beam == 296;
     if (with_exact) {
