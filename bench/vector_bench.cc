@@ -26,7 +26,7 @@
 //  with hnswlib's ef = ef_search (since commit 58a476d), so memd runs with ef_search = beam
 //  and hnswlib with setEf(beam): equal beams.
 //  memd's overhead = median over interleaved rounds of (memd time / hnswlib time) - 1.
-//  3. crossover: exact scan vs HNSW latency at N = 1K, 5K, 10K, 20K, 50K, 100K (--crossover-max)
+//  3. crossover: exact scan vs HNSW latency at N = 1K, 5K, 10K, 20K, 30K, 40K, 50K, 100K (--crossover-max)
 //     vectors of dimension 256 made by memd's hash embedder from synthetic ~40-word texts
 //     (Zipfian 50K-word vocabulary), queries of 3-6 words, for k = 10 and k = 100 (the
 //     engine asks the vector index for max(top_k, ranking.candidates = 100)), with the
@@ -402,7 +402,7 @@ void RunSynthetic(const Flags& flags) {
 void RunCrossover(const Flags& flags) {
   PrintHeader("crossover: exact scan vs HNSW, dim 256, hash-embedded synthetic texts");
   std::vector<std::size_t> sizes;
-  for (std::size_t n : {1000, 5000, 10000, 20000, 50000, 100000, 200000}) {
+  for (std::size_t n : {1000, 5000, 10000, 20000, 30000, 40000, 50000, 100000, 200000}) {
     if (n <= flags.crossover_max) sizes.push_back(n);
   }
   const std::size_t max_n = sizes.back();

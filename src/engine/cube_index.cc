@@ -25,20 +25,35 @@ index::Slot CubeIndex::NewSlot(const store::MemoryRow& row) {
 }
 
 void CubeIndex::Apply(const store::MemoryRow& row, const std::vector<std::string>* terms) {
-  Remove(row.doc);
-  if (row.memory.deleted) return;
-  index::Slot slot = NewSlot(row);
-  doc_slot_[row.doc] = slot;
-  if (terms != nullptr) {
-    bm25_.Add(slot, *terms);
-  } else {
-    std::vector<std::string> analyzed;
-    analyzer_.Analyze(row.memory.text, &analyzed);
-    bm25_.Add(slot, analyzed);
+  const store::MemoryRow* rows[] = {&row};
+  const std::vector<std::string>* row_terms[] = {terms};
+  ApplyBatch(rows, row_terms);
+}
+
+void CubeIndex::ApplyBatch(std::span<const store::MemoryRow* const> rows,
+                           std::span<const std::vector<std::string>* const> terms) {
+  std::vector<index::Slot> slots;
+  std::vector<float> vectors;
+  std::vector<std::string> analyzed;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const store::MemoryRow& row = *rows[i];
+    Remove(row.doc);
+    if (row.memory.deleted) continue;
+    index::Slot slot = NewSlot(row);
+    doc_slot_[row.doc] = slot;
+    const std::vector<std::string>* row_terms = i < terms.size() ? terms[i] : nullptr;
+    if (row_terms == nullptr) {
+      analyzed.clear();
+      analyzer_.Analyze(row.memory.text, &analyzed);
+      row_terms = &analyzed;
+    }
+    bm25_.Add(slot, *row_terms);
+    slots.push_back(slot);
+    vectors.insert(vectors.end(), row.embedding.begin(), row.embedding.end());
+    filters_.Add(slot, row.memory);
+    if (row.memory.expires_at) expiring_[slot] = *row.memory.expires_at;
   }
-  vectors_->Add(slot, row.embedding);
-  filters_.Add(slot, row.memory);
-  if (row.memory.expires_at) expiring_[slot] = *row.memory.expires_at;
+  if (!slots.empty()) vectors_->AddBatch(slots, vectors);
 }
 
 void CubeIndex::Remove(std::int64_t doc) {

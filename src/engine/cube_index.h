@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -36,6 +37,9 @@ class CubeIndex {
   // same doc), removes it if soft-deleted. The row must carry its embedding when live.
   // terms: the text's BM25 terms when the caller computed them already (outside the lock).
   void Apply(const store::MemoryRow& row, const std::vector<std::string>* terms = nullptr);
+  // Apply for several rows; terms (if non-empty) parallels rows. Vectors go to the vector
+  // index in one batch, so a large write does not interleave with background graph building.
+  void ApplyBatch(std::span<const store::MemoryRow* const> rows, std::span<const std::vector<std::string>* const> terms);
   // Removes a doc (purged, expired). No-op if absent.
   void Remove(std::int64_t doc);
 

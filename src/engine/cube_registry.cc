@@ -130,7 +130,13 @@ void Engine::Impl::ApplyCommitted(OpenCube& cube, std::int64_t seq, engine::Inde
   CubeIndex& index = *cube.index;
   if (index.applied_seq() >= seq) return;  // a catch-up already read this commit
   if (index.applied_seq() == seq - 1) {
-    for (auto& prepared : changes.upserts) index.Apply(prepared.row, &prepared.terms);
+    std::vector<const store::MemoryRow*> rows;
+    std::vector<const std::vector<std::string>*> terms;
+    for (auto& prepared : changes.upserts) {
+      rows.push_back(&prepared.row);
+      terms.push_back(&prepared.terms);
+    }
+    index.ApplyBatch(rows, terms);
     for (std::int64_t doc : changes.purged) index.Remove(doc);
     index.set_applied_seq(seq);
     cube.changes_since_snapshot += static_cast<std::int64_t>(changes.upserts.size() + changes.purged.size());

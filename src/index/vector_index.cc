@@ -96,19 +96,25 @@ VectorIndex::~VectorIndex() = default;
 int VectorIndex::dimension() const { return impl_->dimension; }
 const VectorIndexOptions& VectorIndex::options() const { return impl_->options; }
 
-void VectorIndex::Add(Slot slot, std::span<const float> vector) {
-  if (vector.size() != static_cast<std::size_t>(impl_->dimension)) return;
+void VectorIndex::Add(Slot slot, std::span<const float> vector) { AddBatch(std::span<const Slot>(&slot, 1), vector); }
+
+void VectorIndex::AddBatch(std::span<const Slot> slots, std::span<const float> vectors) {
+  const std::size_t dim = static_cast<std::size_t>(impl_->dimension);
+  if (vectors.size() != slots.size() * dim) return;
   std::unique_lock lock(impl_->mu);
   State& st = *impl_->state;
-  if (st.live.Test(slot)) st.Remove(slot);
-  st.EnsureSlot(slot);
-  st.vectors.Set(slot, vector.data());
-  st.live.Set(slot);
-  ++st.live_n;
-  st.pending.Set(slot);
-  ++st.pending_n;
-  st.pending_queue.push_back(slot);
-  st.CompactQueueIfStale();
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    const Slot slot = slots[i];
+    if (st.live.Test(slot)) st.Remove(slot);
+    st.EnsureSlot(slot);
+    st.vectors.Set(slot, vectors.data() + i * dim);
+    st.live.Set(slot);
+    ++st.live_n;
+    st.pending.Set(slot);
+    ++st.pending_n;
+    st.pending_queue.push_back(slot);
+    st.CompactQueueIfStale();
+  }
 }
 
 void VectorIndex::Remove(Slot slot) {

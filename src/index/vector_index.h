@@ -59,6 +59,10 @@ class VectorIndex {
   // caller bug and is ignored.
   // REQUIRES: vector.size() == dimension().
   void Add(Slot slot, std::span<const float> vector);
+  // Adds slots[i] with the i-th dimension() floats of vectors, as Add does for each, under
+  // one acquisition of the lock (so a batch does not interleave with graph building).
+  // REQUIRES: vectors.size() == slots.size() * dimension().
+  void AddBatch(std::span<const Slot> slots, std::span<const float> vectors);
   // Removes a slot from all results at once. No-op if absent.
   void Remove(Slot slot);
   // The k live slots with the highest inner product with query, restricted to `allowed`
