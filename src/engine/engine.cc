@@ -18,7 +18,10 @@ namespace {
 constexpr std::int64_t kCloseSnapshotMinChanges = 1000;
 constexpr auto kMaintenanceInterval = std::chrono::milliseconds(200);
 constexpr Timestamp kExpiryPurgeIntervalMs = 60 * 1000;
-constexpr std::size_t kGraphInsertsPerStep = 512;
+// Graph inserts per hold of a cube's shared lock by the maintenance thread. A commit needs
+// that lock exclusively, so a long hold stalls every write of the cube (and the writer
+// thread): 64 inserts are a few milliseconds.
+constexpr std::size_t kGraphInsertsPerStep = 64;
 
 }  // namespace
 
