@@ -65,7 +65,10 @@ void Engine::Impl::MaintenanceLoop() {
       {
         std::shared_lock cube_lock(cube->mu);
         if (cube->index && cube->index->vectors().pending_count() > 0) {
-          cube->index->mutable_vectors().IndexPending(kGraphInsertsPerStep);
+          // Graph progress counts as change: otherwise a snapshot taken while the graph was
+          // incomplete would stay the newest one, and every open would rebuild the graph.
+          cube->changes_since_snapshot +=
+              static_cast<std::int64_t>(cube->index->mutable_vectors().IndexPending(kGraphInsertsPerStep));
           more_work |= cube->index->vectors().pending_count() > 0;
         }
       }
