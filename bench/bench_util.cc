@@ -18,6 +18,8 @@
 #include <thread>
 #include <unordered_set>
 
+#include "bench_revision.h"  // generated at build time by bench/revision.cmake
+
 namespace memd::bench {
 namespace fs = std::filesystem;
 
@@ -109,20 +111,7 @@ std::string DescribeMachine() {
   return buf;
 }
 
-std::string SourceRevision() {
-#ifdef MEMD_SOURCE_DIR
-  std::string cmd = std::string("git -C '") + MEMD_SOURCE_DIR + "' describe --always --dirty 2>/dev/null";
-  std::FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return "unknown";
-  char buf[128] = {0};
-  std::string out = std::fgets(buf, sizeof(buf), pipe) != nullptr ? buf : "unknown";
-  pclose(pipe);
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  return out;
-#else
-  return "unknown";
-#endif
-}
+std::string SourceRevision() { return MEMD_BENCH_REVISION; }
 
 std::string LoadAverages() {
   std::string s = ReadSmallFile("/proc/loadavg");

@@ -17,8 +17,9 @@ namespace memd::bench {
 // One line describing the machine: nproc, CPU model (/proc/cpuinfo), RAM (/proc/meminfo),
 // kernel, the current date and time in UTC, and the memd source revision.
 std::string DescribeMachine();
-// The memd source revision the benchmark was built from: `git describe --always --dirty`
-// of the source tree (MEMD_SOURCE_DIR, set by bench/CMakeLists.txt), or "unknown".
+// The memd source revision the benchmark was built from, recorded at build time by
+// bench/revision.cmake: `git describe --always --dirty`, plus a digest of the uncommitted
+// diff when dirty; "unknown" outside a git tree.
 std::string SourceRevision();
 // The 1-, 5- and 15-minute load averages as "a b c" (from /proc/loadavg).
 std::string LoadAverages();

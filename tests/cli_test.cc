@@ -267,6 +267,34 @@ TEST_F(CliTest, AddJsonlAddsEveryLineAndSummarises) {
   EXPECT_EQ(CountListed("other"), 5u);
 }
 
+TEST_F(CliTest, AddJsonlInManyBatchesKeepsLineOrderAndReportsWhatAFailedBatchLeft) {
+  // 2,500 lines are three batches, two in flight at a time: ids come back in line order.
+  std::string content;
+  for (int i = 0; i < 2500; ++i) content += "{\"text\":\"batched memory number " + std::to_string(i) + "\"}\n";
+  json::object o = MemdJson({"add", "--jsonl", "-"}, content);
+  EXPECT_EQ(o["added"].to_number<int>(), 2500);
+  ASSERT_EQ(o["ids"].as_array().size(), 2500u);
+  json::object first = MemdJson({"get", std::string(o["ids"].as_array()[0].as_string())});
+  EXPECT_EQ(first["text"], "batched memory number 0");
+  json::object last = MemdJson({"get", std::string(o["ids"].as_array()[2499].as_string())});
+  EXPECT_EQ(last["text"], "batched memory number 2499");
+
+  // A store-level failure (an explicit id that is taken) in the second batch of another
+  // file: its first batch stays added, and the error says which lines were added.
+  const std::string taken = std::string(o["ids"].as_array()[0].as_string());
+  std::string second;
+  for (int i = 0; i < 1500; ++i) {
+    second += i == 1200 ? "{\"text\":\"collides\",\"id\":\"" + taken + "\"}\n"
+                        : "{\"text\":\"second file memory " + std::to_string(i) + "\"}\n";
+  }
+  ProcessResult r = Memd({"add", "--jsonl", "-"}, second);
+  EXPECT_NE(r.exit_code, 0) << Describe(r);
+  EXPECT_NE(r.err.find("line 1201"), std::string::npos) << Describe(r);
+  EXPECT_NE(r.err.find("the memories of lines 1-1000 were added"), std::string::npos) << Describe(r);
+  json::object stats = MemdJson({"cubes", "stats"});
+  EXPECT_EQ(stats["memories"].to_number<int>(), 3500) << json::serialize(stats);
+}
+
 TEST_F(CliTest, MalformedFilterIsAnInvalidArgumentNamingTheField) {
   Add("a memory");
   ProcessResult r = Memd({"search", "memory", "--filter", "{\"field\":\"kind\",\"op\":\"bogus\",\"value\":\"x\"}"});

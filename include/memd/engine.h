@@ -44,6 +44,14 @@ struct CubeStats {
   std::string vector_index;           // "exact" or "hnsw"
 };
 
+// Figures of the whole engine for monitoring; cheap (no store access).
+struct EngineStats {
+  std::int64_t open_cubes = 0;
+  std::int64_t memories = 0;             // live memories in open cubes' indexes
+  std::size_t index_bytes = 0;           // estimated index memory of open cubes
+  std::int64_t unsnapshotted_changes = 0;  // changes not yet in a snapshot, summed
+};
+
 // Result of Verify: whether the live index equals a fresh rebuild from the store.
 struct VerifyReport {
   bool consistent = false;
@@ -116,6 +124,13 @@ class Engine {
   // Cubes of one user (or of all users when user is empty), ordered by (user, project).
   Result<std::vector<CubeInfo>> ListCubes(std::string_view user = {});
   Result<CubeStats> Stats(const CubeRef& cube);
+  // An opaque token that changes whenever the cube's content changes (every committed
+  // write, and a deleted and re-created cube never repeats one), so a cache of search
+  // results keyed on it is never stale. Cheap (opens the cube if needed). NotFound if the
+  // cube does not exist.
+  Result<std::string> CubeVersion(const CubeRef& cube);
+  // Monitoring figures over the open cubes.
+  EngineStats RuntimeStats();
   // Removes everything of one cube: memories, history, preferences, idempotency records,
   // index snapshots and in-memory state. NotFound if it does not exist.
   Status ForgetProject(const CubeRef& cube);

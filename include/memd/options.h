@@ -58,6 +58,9 @@ struct EngineOptions {
   // A cube writes an index snapshot after this many changes since its last one (and on
   // close). 0: only on close and on explicit request.
   std::size_t snapshot_every_changes = 50000;
+  // Helper threads that embed and analyse a large batch in parallel with the calling
+  // thread. 0: one fewer than the hardware threads (at least 1).
+  int compute_threads = 0;
   RankingOptions ranking;
   // Clock used for timestamps and TTL expiry; null: the system clock. Tests inject one.
   std::function<Timestamp()> clock;

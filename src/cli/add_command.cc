@@ -1,10 +1,14 @@
 // add: one memory from flags, or many from a JSON Lines file (validated in full before the
 // first write, then added in batches).
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <iterator>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -22,6 +26,9 @@ namespace {
 
 // Memories per Engine::AddBatch call of `add --jsonl`; each batch is one transaction.
 constexpr std::size_t kAddBatchSize = 1000;
+// Batches of `add --jsonl` in flight at once: two keep both the embedding and the commit
+// pipeline busy (docs/PERFORMANCE.md, bulk add with 2 callers).
+constexpr std::size_t kBatchesInFlight = 2;
 
 // Parses --lines "A-B" or "A" into a 1-based inclusive range.
 Status ParseLineRange(const std::string& text, SourceRef* source) {
@@ -156,6 +163,25 @@ Status BatchErrorAtLine(const Status& status, const std::vector<std::size_t>& li
   return AtLine(status.WithField(rest), lines[offset + k]);
 }
 
+// The input lines of the batches that were added, as "a-b, c-d" (batches of kAddBatchSize).
+std::string AddedLineRanges(const std::vector<std::optional<Result<std::vector<AddResult>>>>& outcomes,
+                            const std::vector<std::size_t>& lines, std::size_t total) {
+  std::string out;
+  for (std::size_t b = 0; b < outcomes.size();) {
+    if (!outcomes[b] || !outcomes[b]->ok()) {
+      ++b;
+      continue;
+    }
+    std::size_t last = b;
+    while (last + 1 < outcomes.size() && outcomes[last + 1] && outcomes[last + 1]->ok()) ++last;
+    if (!out.empty()) out += ", ";
+    out += std::to_string(lines[b * kAddBatchSize]) + "-" +
+           std::to_string(lines[std::min(total, (last + 1) * kAddBatchSize) - 1]);
+    b = last + 1;
+  }
+  return out;
+}
+
 Status RunAddJsonl(CommandContext& ctx, const AddOptions& o) {
   MEMD_ASSIGN_OR_RETURN(std::string content, ReadInput(o.jsonl));
   // Everything is validated before the first write, so a bad line writes nothing.
@@ -165,28 +191,49 @@ Status RunAddJsonl(CommandContext& ctx, const AddOptions& o) {
   MEMD_ASSIGN_OR_RETURN(Engine * engine, ctx.engine());
 
   const std::size_t total = parsed.memories.size();
+  const std::size_t batches = (total + kAddBatchSize - 1) / kAddBatchSize;
   Progress progress = Progress::ForStderr("adding", static_cast<std::int64_t>(total));
-  std::vector<AddResult> results;
-  results.reserve(total);
-  for (std::size_t start = 0; start < total; start += kAddBatchSize) {
-    std::size_t end = std::min(total, start + kAddBatchSize);
-    std::vector<NewMemory> batch(std::make_move_iterator(parsed.memories.begin() + start),
-                                 std::make_move_iterator(parsed.memories.begin() + end));
-    auto added = engine->AddBatch(ctx.cube(), batch);
-    if (!added.ok()) {
-      Status error = BatchErrorAtLine(added.status(), parsed.lines, start);
-      if (start > 0) {
-        error = Status(error.code(),
-                       error.message() + "; the " + std::to_string(start) + " memories before line " +
-                           std::to_string(parsed.lines[start]) + " were added",
-                       error.field());
-      }
-      return error;
+  // Batch b holds items [b * kAddBatchSize, ...). kBatchesInFlight callers overlap one
+  // batch's embedding with another's commit; after a failure no new batch starts.
+  std::vector<std::optional<Result<std::vector<AddResult>>>> outcomes(batches);
+  std::atomic<std::size_t> next_batch{0};
+  std::atomic<bool> failed{false};
+  std::mutex progress_mu;
+  auto worker = [&] {
+    for (std::size_t b = next_batch.fetch_add(1); b < batches && !failed.load(); b = next_batch.fetch_add(1)) {
+      const std::size_t start = b * kAddBatchSize;
+      const std::size_t end = std::min(total, start + kAddBatchSize);
+      std::vector<NewMemory> batch(std::make_move_iterator(parsed.memories.begin() + start),
+                                   std::make_move_iterator(parsed.memories.begin() + end));
+      auto added = engine->AddBatch(ctx.cube(), batch);
+      if (!added.ok()) failed = true;
+      outcomes[b] = std::move(added);
+      std::lock_guard lock(progress_mu);
+      progress.Advance(static_cast<std::int64_t>(end - start));
     }
-    for (AddResult& r : *added) results.push_back(std::move(r));
-    progress.Advance(static_cast<std::int64_t>(end - start));
+  };
+  {
+    std::vector<std::jthread> callers;
+    for (std::size_t i = 1; i < std::min(kBatchesInFlight, batches); ++i) callers.emplace_back(worker);
+    worker();
   }
   progress.Finish();
+  std::vector<AddResult> results;
+  results.reserve(total);
+  for (std::size_t b = 0; b < batches; ++b) {
+    if (outcomes[b] && outcomes[b]->ok()) {
+      for (AddResult& r : **outcomes[b]) results.push_back(std::move(r));
+      continue;
+    }
+    if (!outcomes[b] || outcomes[b]->ok()) continue;
+    Status error = BatchErrorAtLine(outcomes[b]->status(), parsed.lines, b * kAddBatchSize);
+    std::string added_lines = AddedLineRanges(outcomes, parsed.lines, total);
+    if (!added_lines.empty()) {
+      error = Status(error.code(), error.message() + "; the memories of lines " + added_lines + " were added",
+                     error.field());
+    }
+    return error;
+  }
 
   std::int64_t deduplicated = 0;
   for (const AddResult& r : results) deduplicated += r.deduplicated ? 1 : 0;

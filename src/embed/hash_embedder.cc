@@ -164,7 +164,7 @@ class WordMemo {
   }
 
  private:
-  static constexpr std::size_t kSlots = 4096;  // a power of two
+  static constexpr std::size_t kSlots = 16384;  // a power of two
   std::vector<WordFeatures> entries_;
   std::uint64_t params_ = 0;
 };

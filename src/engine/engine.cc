@@ -3,6 +3,8 @@
 #include "memd/engine.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "engine/engine_impl.h"
 #include "engine/snapshot.h"
@@ -18,16 +20,21 @@ namespace {
 constexpr std::int64_t kCloseSnapshotMinChanges = 1000;
 constexpr auto kMaintenanceInterval = std::chrono::milliseconds(200);
 constexpr Timestamp kExpiryPurgeIntervalMs = 60 * 1000;
-// Graph inserts per hold of a cube's shared lock by the maintenance thread. A commit needs
-// that lock exclusively, so a long hold stalls every write of the cube (and the writer
-// thread): 64 inserts are a few milliseconds.
-constexpr std::size_t kGraphInsertsPerStep = 64;
+// Graph building time per hold of a cube's shared lock by the maintenance thread. A commit
+// needs that lock exclusively, so a long hold stalls every write of the cube (and the
+// writer thread).
+constexpr auto kGraphStep = std::chrono::milliseconds(2);
+// Nice value of the maintenance thread (0 = normal, 19 = lowest).
+constexpr int kMaintenanceNice = 10;
 
 }  // namespace
 
 Engine::Impl::Impl(EngineOptions options, std::unique_ptr<store::Store> store)
     : options_(std::move(options)), store_(std::move(store)), snapshots_root_(options_.data_dir + "/snapshots") {
   embedder_ = options_.embedder ? options_.embedder : std::shared_ptr<const Embedder>(NewHashEmbedder());
+  int threads = options_.compute_threads;
+  if (threads <= 0) threads = static_cast<int>(std::thread::hardware_concurrency()) - 1;
+  compute_ = std::make_unique<ThreadPool>(threads);
 }
 
 Engine::Impl::~Impl() { Shutdown(); }
@@ -56,6 +63,9 @@ void Engine::Impl::Shutdown() {
 }
 
 void Engine::Impl::MaintenanceLoop() {
+  // Background work (graph building, snapshots, expiry) yields the CPU to requests: on
+  // Linux a thread has its own nice value. Failure only loses that preference.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kMaintenanceNice);
   Timestamp last_expiry_purge = 0;
   std::unique_lock lock(maintenance_mu_);
   while (!stopping_) {
@@ -68,7 +78,7 @@ void Engine::Impl::MaintenanceLoop() {
           // Graph progress counts as change: otherwise a snapshot taken while the graph was
           // incomplete would stay the newest one, and every open would rebuild the graph.
           cube->changes_since_snapshot +=
-              static_cast<std::int64_t>(cube->index->mutable_vectors().IndexPending(kGraphInsertsPerStep));
+              static_cast<std::int64_t>(cube->index->mutable_vectors().IndexPending(SIZE_MAX, kGraphStep));
           more_work |= cube->index->vectors().pending_count() > 0;
         }
       }
@@ -115,6 +125,26 @@ Result<CubeStats> Engine::Impl::Stats(const CubeRef& ref) {
     stats.vector_index = cube->index->vectors().uses_hnsw() ? "hnsw" : "exact";
   }
   stats.snapshot_sequence = engine::SnapshotSequence(snapshots_root_, cube->row.id);
+  return stats;
+}
+
+Result<std::string> Engine::Impl::CubeVersion(const CubeRef& ref) {
+  MEMD_ASSIGN_OR_RETURN(auto cube, GetCube(ref, /*create=*/false));
+  std::shared_lock lock(cube->mu);
+  // Cube ids are never reused (AUTOINCREMENT), so a re-created cube never repeats a token.
+  return std::to_string(cube->row.id) + "." + std::to_string(cube->index->applied_seq());
+}
+
+EngineStats Engine::Impl::RuntimeStats() {
+  EngineStats stats;
+  for (auto& cube : OpenCubes()) {
+    std::shared_lock lock(cube->mu);
+    if (!cube->index) continue;
+    ++stats.open_cubes;
+    stats.memories += static_cast<std::int64_t>(cube->index->live_count());
+    stats.index_bytes += cube->index->MemoryBytes();
+    stats.unsnapshotted_changes += cube->changes_since_snapshot.load();
+  }
   return stats;
 }
 
@@ -245,6 +275,8 @@ Result<std::string> Engine::FormatPreferencesForPrompt(const CubeRef& cube) {
 }
 Result<std::vector<CubeInfo>> Engine::ListCubes(std::string_view user) { return impl_->ListCubes(user); }
 Result<CubeStats> Engine::Stats(const CubeRef& cube) { return impl_->Stats(cube); }
+Result<std::string> Engine::CubeVersion(const CubeRef& cube) { return impl_->CubeVersion(cube); }
+EngineStats Engine::RuntimeStats() { return impl_->RuntimeStats(); }
 Status Engine::ForgetProject(const CubeRef& cube) { return impl_->ForgetProject(cube); }
 Status Engine::ForgetUser(std::string_view user) { return impl_->ForgetUser(user); }
 Status Engine::Export(const CubeRef& cube, const std::string& path) { return impl_->Export(cube, path); }

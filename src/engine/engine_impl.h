@@ -22,6 +22,7 @@
 #include "memd/engine.h"
 #include "store/store.h"
 #include "text/text.h"
+#include "util/thread_pool.h"
 #include "util/ulid.h"
 
 namespace memd::engine {
@@ -95,6 +96,8 @@ class Engine::Impl {
   // ---- cubes, export/import, maintenance ----
   Result<std::vector<CubeInfo>> ListCubes(std::string_view user);
   Result<CubeStats> Stats(const CubeRef& ref);
+  Result<std::string> CubeVersion(const CubeRef& ref);
+  EngineStats RuntimeStats();
   Status ForgetProject(const CubeRef& ref);
   Status ForgetUser(std::string_view user);
   Status Export(const CubeRef& ref, const std::string& path);
@@ -113,8 +116,11 @@ class Engine::Impl {
   Status Replay(engine::OpenCube& cube, engine::CubeIndex& index);
   std::unique_ptr<engine::CubeIndex> NewIndex() const;
   void MaintenanceLoop();
-  // Embeds texts into rows[i].embedding.
+  // Embeds and analyses the texts of rows[first..] into their embedding and terms, in
+  // chunks spread over compute_ and the calling thread.
   Status EmbedRows(std::vector<engine::PreparedRow>& rows, std::size_t first);
+  // EmbedRows for rows[first, last) on the calling thread.
+  Status EmbedRange(std::vector<engine::PreparedRow>& rows, std::size_t first, std::size_t last) const;
 
   EngineOptions options_;
   std::unique_ptr<store::Store> store_;
@@ -122,6 +128,8 @@ class Engine::Impl {
   std::string snapshots_root_;
   UlidGenerator ulids_;
   text::Analyzer analyzer_;
+  // Helpers for CPU-bound work of one request (embedding a batch); see compute_threads.
+  std::unique_ptr<ThreadPool> compute_;
 
   std::mutex cubes_mu_;
   std::map<std::int64_t, std::shared_ptr<engine::OpenCube>> cubes_;  // guarded by cubes_mu_

@@ -264,3 +264,36 @@ TEST_F(MemoryLifecycleTest, DataSurvivesReopen) {
 
 }  // namespace
 }  // namespace memd::testing
+
+namespace memd::testing {
+namespace {
+
+using CubeVersionTest = EngineTest;
+
+TEST_F(CubeVersionTest, ChangesOnEveryWriteAndNeverRepeatsAfterRecreation) {
+  EXPECT_EQ(engine_->CubeVersion(alpha_).status().code(), StatusCode::kNotFound);
+  std::string id = Add(alpha_, "the first memory");
+  auto v1 = engine_->CubeVersion(alpha_);
+  ASSERT_TRUE(v1.ok()) << v1.status().ToString();
+  EXPECT_EQ(*engine_->CubeVersion(alpha_), *v1);  // reading does not change it
+  MemoryPatch patch;
+  patch.text = "the first memory, edited";
+  ASSERT_TRUE(engine_->Update(alpha_, id, patch).ok());
+  auto v2 = engine_->CubeVersion(alpha_);
+  ASSERT_TRUE(v2.ok());
+  EXPECT_NE(*v2, *v1);
+  ASSERT_TRUE(engine_->Delete(alpha_, id).ok());
+  auto v3 = engine_->CubeVersion(alpha_);
+  EXPECT_NE(*v3, *v2);
+
+  ASSERT_TRUE(engine_->ForgetProject(alpha_).ok());
+  Add(alpha_, "the first memory");
+  auto v4 = engine_->CubeVersion(alpha_);
+  ASSERT_TRUE(v4.ok());
+  EXPECT_NE(*v4, *v1);
+  EXPECT_NE(*v4, *v2);
+  EXPECT_NE(*v4, *v3);
+}
+
+}  // namespace
+}  // namespace memd::testing

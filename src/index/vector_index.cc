@@ -12,10 +12,10 @@
 namespace memd::index {
 namespace {
 
-// Graph insertions per hold of the write lock in IndexPending: at m = 16 and
-// ef_construction = 100 one insertion costs tens of microseconds, so a hold stays in the
-// low milliseconds and searches interleave.
-constexpr std::size_t kInsertsPerLock = 64;
+// Longest hold of the write lock by IndexPending (plus one insertion). An insertion costs
+// from tens of microseconds (clustered vectors) to ~0.5 ms (256-d vectors of unrelated
+// texts), so a count bound would not bound the stall of searches and commits; time does.
+constexpr auto kMaxLockHold = std::chrono::milliseconds(1);
 // HNSW over-fetch: the beam is ef_search + kOverFetch * k * live / allowed (see Search).
 constexpr double kOverFetch = 4.0;
 
@@ -122,11 +122,16 @@ void VectorIndex::Remove(Slot slot) {
   impl_->state->Remove(slot);
 }
 
-std::size_t VectorIndex::IndexPending(std::size_t max_items) {
+std::size_t VectorIndex::IndexPending(std::size_t max_items, std::chrono::steady_clock::duration budget) {
   const VectorIndexOptions& opt = impl_->options;
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point start = Clock::now();
+  const Clock::time_point deadline =
+      budget >= Clock::time_point::max() - start ? Clock::time_point::max() : start + budget;
   std::size_t done = 0;
-  while (done < max_items) {
+  while (done < max_items && Clock::now() < deadline) {
     std::unique_lock lock(impl_->mu);
+    const Clock::time_point release = std::min(deadline, Clock::now() + kMaxLockHold);
     State& st = *impl_->state;
     if (st.graph == nullptr) {
       if (st.graph_failed || st.live_n < opt.hnsw_threshold || st.live_n == 0) break;
@@ -138,7 +143,7 @@ std::size_t VectorIndex::IndexPending(std::size_t max_items) {
       st.graph = std::move(graph).value();
       st.graph->SetSearchBeam(static_cast<std::size_t>(std::max(opt.ef_search, 1)));
     }
-    for (std::size_t step = 0; step < kInsertsPerLock && done < max_items && !st.pending_queue.empty();) {
+    while (done < max_items && !st.pending_queue.empty()) {
       const Slot slot = st.pending_queue.front();
       st.pending_queue.pop_front();
       if (!st.pending.Test(slot)) continue;  // stale entry
@@ -158,7 +163,7 @@ std::size_t VectorIndex::IndexPending(std::size_t max_items) {
       --st.pending_n;
       st.in_graph.Set(slot);
       ++done;
-      ++step;
+      if (Clock::now() >= release) break;
     }
     if (st.pending_queue.empty()) break;
   }

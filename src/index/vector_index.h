@@ -10,6 +10,7 @@
 // hnswlib 0.6.2 behind index/hnsw_graph.h, the only file that includes hnswlib.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -76,10 +77,12 @@ class VectorIndex {
   std::vector<ScoredSlot> ExactSearch(std::span<const float> query, std::size_t k, const Bitset* allowed) const;
 
   // Inserts up to max_items pending vectors into the HNSW graph in the order they were
-  // added, starting the graph if the live count reached the threshold. Takes the write lock
-  // for at most 64 insertions at a time, so searches interleave. Returns how many were
-  // inserted (0 while below the threshold).
-  std::size_t IndexPending(std::size_t max_items);
+  // added, starting the graph if the live count reached the threshold, and returns once
+  // `budget` has elapsed (after the insertion in progress). Holds the write lock for about
+  // 1 ms at a time, so searches and adds interleave. Returns how many were inserted (0
+  // while below the threshold).
+  std::size_t IndexPending(std::size_t max_items,
+                           std::chrono::steady_clock::duration budget = std::chrono::steady_clock::duration::max());
   // Vectors that IndexPending would insert: 0 until the graph is started (live_count()
   // below hnsw_threshold), then the live vectors not yet in the graph.
   std::size_t pending_count() const;

@@ -28,7 +28,7 @@ class TermCache {
   Entry& Slot(std::string_view part) { return entries_[Hash64(part) & (kSlots - 1)]; }
 
  private:
-  static constexpr std::size_t kSlots = 4096;  // a power of two
+  static constexpr std::size_t kSlots = 16384;  // a power of two
   std::vector<Entry> entries_;
 };
 
