@@ -17,6 +17,10 @@ packages=(
   libboost-json1.81-dev libboost1.81-dev
   libgtest-dev libgmock-dev
   libbenchmark-dev
+  libtomlplusplus-dev            # memd serve --config (TOML)
+  prometheus                     # promtool: the tests check /metrics and the alert rules
+  curl                           # HTTP checks in scripts and the Docker health check
+  python3                        # deploy/check.sh (dashboard and TOML checks)
 )
 
 SUDO=""

@@ -38,8 +38,9 @@ for stage in $stages; do
     tsan)
       echo "== TSan build, concurrency tests"
       configure build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMEMD_SANITIZE=thread
-      ninja -C build-tsan -j "$jobs" memd_store_tests memd_index_tests memd_embed_tests memd_engine_tests
-      for t in store index embed engine; do
+      ninja -C build-tsan -j "$jobs" memd_util_tests memd_store_tests memd_index_tests memd_embed_tests \
+        memd_engine_tests memd_server_tests
+      for t in util store index embed engine server; do
         TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
           "build-tsan/src/memd_${t}_tests" --gtest_filter='*Concurren*'
       done

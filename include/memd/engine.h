@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "memd/credentials.h"
 #include "memd/memory.h"
 #include "memd/options.h"
 #include "memd/search.h"
@@ -42,6 +43,7 @@ struct CubeStats {
   std::size_t index_bytes = 0;        // estimated, when open
   std::int64_t snapshot_sequence = -1;  // sequence of the newest snapshot; -1 if none
   std::string vector_index;           // "exact" or "hnsw"
+  std::size_t graph_pending = 0;      // vectors not yet in the HNSW graph (searched exactly)
 };
 
 // Figures of the whole engine for monitoring; cheap (no store access).
@@ -150,6 +152,35 @@ class Engine {
   Result<VerifyReport> Verify(const CubeRef& cube);
   // Hard-deletes expired memories of every cube; returns how many.
   Result<std::int64_t> PurgeExpired();
+
+  // ---- credentials (API keys; see credentials.h) -----------------------------------------
+  // Keys are not part of any cube: they survive ForgetUser/ForgetProject of their user.
+  //
+  // Creates a key and returns it with its secret, which memd does not store: show it to the
+  // user now, it cannot be retrieved later. The stored scopes are sorted and unique, the
+  // projects sorted and unique. Errors: InvalidArgument naming the field if user is not a
+  // valid user name, scopes is empty, a project is not a valid project name, there are more
+  // than 256 projects, name is longer than 200 bytes or not UTF-8 text without control
+  // characters, tier is not 1-64 characters of A-Z a-z 0-9 . _ -, or a given secret does not
+  // have the form NewApiKey::secret describes; AlreadyExists if a key with the given secret
+  // exists; Internal if the system random source fails. Nothing is written on error.
+  Result<CreatedApiKey> CreateApiKey(const NewApiKey& key);
+  // Keys of one user (every user when user is empty), revoked ones included, ordered by
+  // (user, created_at, id). Never contains a secret or its hash. InvalidArgument if user is
+  // not empty and not a valid user name.
+  Result<std::vector<ApiKey>> ListApiKeys(std::string_view user = {});
+  // Revokes a key: from then on it never authenticates. Revoking a revoked key succeeds and
+  // keeps its first revoked_at. Errors: InvalidArgument if key_id does not look like a key id
+  // ("k_" + 12 characters); NotFound if no key has this id.
+  Status RevokeApiKey(std::string_view key_id);
+  // Returns the active key whose secret this is. One indexed read of the secret's SHA-256; no
+  // write. Errors: Unauthenticated, with the same message whether the secret is malformed,
+  // unknown or revoked (callers cannot probe which).
+  Result<ApiKey> AuthenticateApiKey(std::string_view secret);
+  // How many keys are stored, revoked ones included: 0 only if no key was ever created
+  // (the server's cue to create the first admin key).
+  Result<std::int64_t> CountApiKeys();
+  // ---- end of credentials -------------------------------------------------------------------
 
   class Impl;
 

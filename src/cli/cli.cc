@@ -108,6 +108,8 @@ int Run(int argc, char** argv) {
   AddPreferenceCommands(app, &selected);
   AddCubeCommands(app, &selected);
   AddMaintenanceCommands(app, &selected);
+  AddKeyCommands(app, &selected);
+  AddServeCommand(app, &selected);
   // Set after the subcommands exist so that only the top level collects stray arguments
   // (they fall through to it); Run() turns them into precise errors below.
   app.allow_extras();

@@ -23,6 +23,11 @@ void AddPreferenceCommands(CLI::App& app, Action* selected);
 void AddCubeCommands(CLI::App& app, Action* selected);
 // export, import, purge-expired.
 void AddMaintenanceCommands(CLI::App& app, Action* selected);
+// key create|list|revoke, token.
+void AddKeyCommands(CLI::App& app, Action* selected);
+
+// serve (the HTTP API server).
+void AddServeCommand(CLI::App& app, Action* selected);
 
 // Makes `action` the one to run when `sub` is parsed.
 void OnParsed(CLI::App* sub, Action* selected, Action action);

@@ -1,8 +1,10 @@
-// The version printed by `memd --version`. Keep in step with project(VERSION) in CMakeLists.txt.
+// The version printed by `memd --version` (memd/version.h).
 #pragma once
+
+#include "memd/version.h"
 
 namespace memd::cli {
 
-inline constexpr const char* kVersion = "0.1.0";
+using ::memd::kVersion;
 
 }  // namespace memd::cli

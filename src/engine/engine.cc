@@ -123,6 +123,7 @@ Result<CubeStats> Engine::Impl::Stats(const CubeRef& ref) {
     stats.open = true;
     stats.index_bytes = cube->index->MemoryBytes();
     stats.vector_index = cube->index->vectors().uses_hnsw() ? "hnsw" : "exact";
+    stats.graph_pending = cube->index->vectors().pending_count();
   }
   stats.snapshot_sequence = engine::SnapshotSequence(snapshots_root_, cube->row.id);
   return stats;

@@ -287,6 +287,7 @@ json::object EncodeCubeStats(const CubeStats& s) {
   o["index_bytes"] = s.index_bytes;
   o["snapshot_sequence"] = s.snapshot_sequence;
   o["vector_index"] = s.vector_index;
+  o["graph_pending"] = s.graph_pending;
   return o;
 }
 

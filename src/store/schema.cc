@@ -61,7 +61,21 @@
 //   request), response BLOB, created_at INTEGER. Index idempotency_by_age(cube_id,
 //   created_at). Rows older than 24 h are deleted lazily when a new key is stored.
 //
-// Every table but meta has cube_id REFERENCES cubes(id) ON DELETE CASCADE.
+// api_keys: credentials of the server, bound to a user, not to a cube    -- since v3
+//   id          TEXT PRIMARY KEY  public key id, "k_" + 12 base32 characters; WITHOUT ROWID
+//   user        TEXT     the user the key acts as (no foreign key: a user is not a row)
+//   name        TEXT     free label, may be empty
+//   secret_hash BLOB UNIQUE  SHA-256 of the whole secret string. Secrets are 256 random bits,
+//               so a fast unsalted hash is right: no dictionary or brute force can invert it,
+//               and a slow password hash (bcrypt, Argon2) would only cost time on every
+//               request. The secret itself is never stored.
+//   scopes      TEXT     JSON array of scope names ("read", "write", "admin"), sorted
+//   projects    TEXT     JSON array of project names, sorted; [] = all of the user's projects
+//   tier        TEXT     rate-limit tier name
+//   created_at  INTEGER; revoked_at INTEGER NULL (NULL: active)
+//   Index api_keys_by_user(user, created_at).
+//
+// Every table but meta and api_keys has cube_id REFERENCES cubes(id) ON DELETE CASCADE.
 #include "store/schema.h"
 
 #include <array>
@@ -170,8 +184,27 @@ CREATE INDEX idempotency_by_age ON idempotency(cube_id, created_at);
 CREATE INDEX memories_by_expiry ON memories(cube_id, expires_at) WHERE expires_at IS NOT NULL;
 )sql";
 
+// memories_by_cube stays, although memories_by_seq(cube_id, seq) serves every cube_id
+// lookup: only memories_by_cube, implicitly (cube_id, doc), gives ScanAll its doc order.
+// Without it, EXPLAIN QUERY PLAN of ScanAll shows "USE TEMP B-TREE FOR ORDER BY": a cold
+// load, export or verify would sort the whole cube, embeddings included, in memory.
+constexpr const char* kMigration3 = R"sql(
+CREATE TABLE api_keys(
+  id TEXT PRIMARY KEY,
+  user TEXT NOT NULL,
+  name TEXT NOT NULL,
+  secret_hash BLOB NOT NULL UNIQUE,
+  scopes TEXT NOT NULL,
+  projects TEXT NOT NULL,
+  tier TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER
+) WITHOUT ROWID;
+CREATE INDEX api_keys_by_user ON api_keys(user, created_at);
+)sql";
+
 // kMigrations[i] upgrades a database from version i to version i + 1.
-constexpr std::array<const char*, kSchemaVersion> kMigrations = {kMigration1, kMigration2};
+constexpr std::array<const char*, kSchemaVersion> kMigrations = {kMigration1, kMigration2, kMigration3};
 
 Status NewerSchema(const Db& db, std::int64_t found, int understood) {
   return Status::FailedPrecondition("database " + db.path() + " was written by a newer memd (schema " +

@@ -9,6 +9,7 @@
 #include "store/sqlite_db.h"
 #include "store/sqlite_store.h"
 #include "store/store_test_util.h"
+#include "util/hash.h"
 
 namespace memd::store {
 namespace {
@@ -45,8 +46,9 @@ TEST(SchemaTest, NewDatabaseIsAtCurrentVersionInWalModeWithMemdHeader) {
   ASSERT_TRUE(mode.ok() && *mode->Step());
   EXPECT_EQ(mode->Text(0), "wal");
   for (const char* name :
-       {"meta", "cubes", "memories", "history", "preferences", "tombstones", "idempotency",
-        "memories_by_hash", "memories_by_seq", "memories_by_expiry", "idempotency_by_age"}) {
+       {"meta", "cubes", "memories", "history", "preferences", "tombstones", "idempotency", "api_keys",
+        "memories_by_cube", "memories_by_hash", "memories_by_seq", "memories_by_expiry", "idempotency_by_age",
+        "api_keys_by_user"}) {
     EXPECT_TRUE(HasObject(*db, name)) << name;
   }
 }
@@ -85,7 +87,7 @@ TEST(SchemaTest, DatabaseFromNewerMemdIsRefusedAndLeftByteForByteUnchanged) {
   EXPECT_EQ(store.status().message(),
             "database " + options.path +
                 " was written by a newer memd (schema 99, this build understands up "
-                "to 2); upgrade memd");
+                "to 3); upgrade memd");
   EXPECT_EQ(ReadFileBytes(options.path), before);
 }
 
@@ -112,7 +114,7 @@ TEST(SchemaTest, OlderBuildRefusesCurrentDatabase) {
   auto store = SqliteStore::OpenForTest(options, 1);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE(store.status().message().find("schema 2, this build understands up to 1"), std::string::npos)
+  EXPECT_NE(store.status().message().find("schema 3, this build understands up to 1"), std::string::npos)
       << store.status().ToString();
 }
 
@@ -190,7 +192,7 @@ TEST(SchemaTest, Version1DatabaseMigratesWithDataIntactAndGainsIdempotency) {
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   {
     auto raw = RawDb(options.path);
-    EXPECT_EQ(QueryInt(*raw, "PRAGMA user_version"), 2);
+    EXPECT_EQ(QueryInt(*raw, "PRAGMA user_version"), kSchemaVersion);
     EXPECT_TRUE(HasObject(*raw, "idempotency"));
     EXPECT_TRUE(HasObject(*raw, "memories_by_expiry"));
   }
@@ -221,6 +223,109 @@ TEST(SchemaTest, Version1DatabaseMigratesWithDataIntactAndGainsIdempotency) {
   ASSERT_TRUE(seen.has_value());
   EXPECT_EQ(seen->request_hash, "abc");
   EXPECT_EQ(seen->response, "{\"ok\":true}");
+}
+
+
+TEST(SchemaTest, Version2DatabaseMigratesWithDataIntactAndGainsApiKeys) {
+  TempDir dir;
+  auto options = TestOptions(dir);
+  std::int64_t cube_id = 0;
+  std::int64_t doc = 0;
+  MemoryRow original = MakeRow("01HV2", "written by schema 2");
+  {
+    auto store = SqliteStore::OpenForTest(options, 2);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    auto cube = (*store)->GetOrCreateCube("u", "p", "hash", testing::kTestDimension, 1);
+    ASSERT_TRUE(cube.ok()) << cube.status().ToString();
+    cube_id = cube->id;
+    auto seq = (*store)->Write(cube_id, [&](WriteTxn& txn) -> Status {
+      MemoryRow row = original;
+      MEMD_RETURN_IF_ERROR(txn.Insert(row));
+      doc = row.doc;
+      MEMD_RETURN_IF_ERROR(txn.AppendHistory(doc, HistoryRow{"update", row.memory}));
+      MEMD_RETURN_IF_ERROR(txn.PutIdempotency(IdempotencyRow{"key-2", "def", "{\"v\":2}", 100}));
+      return txn.PutPreference(Preference{"style", "tabs", "false", "", 8});
+    });
+    ASSERT_TRUE(seq.ok()) << seq.status().ToString();
+    auto raw = RawDb(options.path);
+    EXPECT_EQ(QueryInt(*raw, "PRAGMA user_version"), 2);
+    EXPECT_FALSE(HasObject(*raw, "api_keys"));
+  }
+
+  auto store = SqliteStore::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  {
+    auto raw = RawDb(options.path);
+    EXPECT_EQ(QueryInt(*raw, "PRAGMA user_version"), 3);
+    EXPECT_TRUE(HasObject(*raw, "api_keys"));
+    EXPECT_TRUE(HasObject(*raw, "api_keys_by_user"));
+    EXPECT_TRUE(HasObject(*raw, "memories_by_cube"));
+  }
+  auto row = (*store)->GetMemory(cube_id, "01HV2");
+  ASSERT_TRUE(row.ok() && row->has_value());
+  EXPECT_EQ((*row)->memory, original.memory);
+  EXPECT_EQ((*row)->embedding, original.embedding);
+  EXPECT_EQ((*row)->seq, 1);
+  auto history = (*store)->GetHistory(cube_id, doc);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 1u);
+  EXPECT_EQ((*history)[0].operation, "update");
+  auto preference = (*store)->GetPreference(cube_id, "style", "tabs");
+  ASSERT_TRUE(preference.ok() && preference->has_value());
+  EXPECT_EQ((*preference)->value, "false");
+  std::optional<IdempotencyRow> seen;
+  ASSERT_TRUE((*store)
+                  ->Write(cube_id,
+                          [&](WriteTxn& txn) -> Status {
+                            MEMD_ASSIGN_OR_RETURN(seen, txn.GetIdempotency("key-2"));
+                            return Status::OK();
+                          })
+                  .ok());
+  ASSERT_TRUE(seen.has_value());
+  EXPECT_EQ(seen->response, "{\"v\":2}");
+
+  EXPECT_EQ(*(*store)->CountApiKeys(), 0);
+  ApiKeyRow key;
+  key.key.id = "k_aaaaaaaaaaaa";
+  key.key.user = "u";
+  key.key.scopes = {Scope::kRead};
+  key.secret_hash = std::string(kSha256Bytes, 'h');
+  ASSERT_TRUE((*store)->PutApiKey(key).ok());
+  EXPECT_EQ(*(*store)->CountApiKeys(), 1);
+}
+
+// The plan of a query: the detail column of EXPLAIN QUERY PLAN, one line per step.
+std::string QueryPlan(Db& db, const std::string& sql) {
+  auto stmt = db.Prepare("EXPLAIN QUERY PLAN " + sql);
+  EXPECT_TRUE(stmt.ok()) << stmt.status().ToString();
+  std::string plan;
+  while (stmt.ok()) {
+    auto row = stmt->Step();
+    if (!row.ok() || !*row) break;
+    plan += std::string(stmt->Text(3)) + "\n";
+  }
+  return plan;
+}
+
+TEST(SchemaTest, CubeAndApiKeyQueriesUseIndexesWithoutSorting) {
+  TempDir dir;
+  auto options = TestOptions(dir);
+  ASSERT_TRUE(SqliteStore::Open(options).ok());
+  auto db = RawDb(options.path);
+  // ScanAll reads a whole cube in doc order: only memories_by_cube (cube_id, doc) gives that
+  // order; with any other index the cube would be sorted, embeddings and all, in memory.
+  std::string scan = QueryPlan(*db, "SELECT doc, embedding FROM memories WHERE cube_id = 1 ORDER BY doc");
+  EXPECT_NE(scan.find("USING INDEX memories_by_cube"), std::string::npos) << scan;
+  EXPECT_EQ(scan.find("TEMP B-TREE"), std::string::npos) << scan;
+  for (const char* sql : {"SELECT count(*) FROM memories WHERE cube_id = 1",
+                          "DELETE FROM memories WHERE cube_id = 1",
+                          "SELECT id FROM api_keys WHERE secret_hash = x'00'",
+                          "SELECT id FROM api_keys WHERE user = 'u' ORDER BY user, created_at, id"}) {
+    std::string plan = QueryPlan(*db, sql);
+    EXPECT_NE(plan.find("INDEX"), std::string::npos) << sql << "\n" << plan;
+    EXPECT_EQ(plan.find("SCAN"), std::string::npos) << sql << "\n" << plan;
+    EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << sql << "\n" << plan;
+  }
 }
 
 }  // namespace

@@ -64,6 +64,13 @@ class SqliteStore final : public Store {
   Status ScanHistory(std::int64_t cube_id,
                      const std::function<Status(std::int64_t doc, HistoryRow&&)>& fn) override;
 
+  // API keys: sqlite_store_api_keys.cc. Writes go through the group writer like cube writes.
+  Status PutApiKey(const ApiKeyRow& row) override;
+  Result<std::optional<ApiKeyRow>> FindApiKeyBySecretHash(std::string_view secret_hash) override;
+  Result<std::vector<ApiKeyRow>> ListApiKeys(std::string_view user) override;
+  Status RevokeApiKey(std::string_view id, Timestamp now) override;
+  Result<std::int64_t> CountApiKeys() override;
+
   const std::string& path() const { return options_.path; }
   // Write transactions committed so far; with concurrent writers this is below the number
   // of writes (group commit). Includes cube creations and deletions.

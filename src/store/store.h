@@ -1,6 +1,6 @@
-// The storage interface: the system of record for cubes, memories, history, preferences
-// and idempotency keys. SqliteStore is the embedded implementation; a PostgreSQL one can be
-// added behind the same interface without touching the engine.
+// The storage interface: the system of record for cubes, memories, history, preferences,
+// idempotency keys and API keys. SqliteStore is the embedded implementation; a PostgreSQL
+// one can be added behind the same interface without touching the engine.
 //
 // Invariants every implementation keeps:
 // - Each cube has a change sequence (CubeRow::seq) that starts at 0 and grows by exactly 1
@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "memd/credentials.h"
 #include "memd/memory.h"
 #include "memd/options.h"
 #include "memd/status.h"
@@ -28,7 +29,7 @@ namespace memd::store {
 
 // The current schema version written by this build. Older databases are migrated forward
 // on open; newer ones are refused with FailedPrecondition and left untouched.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // Idempotency keys are kept at least this long (24 h); older ones are deleted lazily when a
 // newer key is stored in the same cube, so GetIdempotency may still return one for a while.
@@ -66,6 +67,13 @@ struct IdempotencyRow {
   std::string request_hash;  // hex digest of the canonical request
   std::string response;      // the serialised first response
   Timestamp created_at = 0;
+};
+
+// A stored API key: the key as listed, plus the SHA-256 of its secret. The secret itself is
+// never stored.
+struct ApiKeyRow {
+  ApiKey key;
+  std::string secret_hash;  // 32 raw bytes; unique across the store
 };
 
 // A change seen by ScanChangedSince: either a memory row (live, soft-deleted or expired;
@@ -190,6 +198,21 @@ class Store {
   // Calls fn for every history row of the cube, ordered by (doc, version).
   virtual Status ScanHistory(std::int64_t cube_id,
                              const std::function<Status(std::int64_t doc, HistoryRow&&)>& fn) = 0;
+
+  // ---- API keys: not part of any cube, so these neither need a cube nor advance a sequence ----
+  // Inserts a new key. AlreadyExists if its id or its secret hash is already stored.
+  // Scopes and projects are stored as given (the engine normalises them).
+  virtual Status PutApiKey(const ApiKeyRow& row) = 0;
+  // The key whose secret hashes to secret_hash (revoked or not); nullopt if none.
+  virtual Result<std::optional<ApiKeyRow>> FindApiKeyBySecretHash(std::string_view secret_hash) = 0;
+  // Keys of one user (all users when user is empty), revoked ones included, ordered by
+  // (user, created_at, id). The rows carry no secret hash (ApiKeyRow::secret_hash is empty).
+  virtual Result<std::vector<ApiKeyRow>> ListApiKeys(std::string_view user) = 0;
+  // Marks the key revoked at now. NotFound if no key has this id. Revoking a revoked key
+  // succeeds and keeps its first revoked_at.
+  virtual Status RevokeApiKey(std::string_view id, Timestamp now) = 0;
+  // How many keys are stored, revoked ones included (so 0 means none was ever created).
+  virtual Result<std::int64_t> CountApiKeys() = 0;
 };
 
 struct SqliteStoreOptions {

@@ -1,0 +1,86 @@
+// /v1/keys: create (admin), list and revoke (own keys; an admin any).
+#include "engine/json_fields.h"
+#include "server/api_impl.h"
+#include "util/time_format.h"
+
+namespace memd::server {
+namespace json = boost::json;
+
+namespace {
+
+json::object EncodeKey(const ApiKey& key) {
+  json::array scopes;
+  for (Scope s : key.scopes) scopes.emplace_back(ScopeName(s));
+  json::array projects;
+  for (const auto& p : key.projects) projects.emplace_back(p);
+  json::object o{{"id", key.id},         {"user", key.user},         {"name", key.name},
+                 {"scopes", std::move(scopes)}, {"projects", std::move(projects)}, {"tier", key.tier},
+                 {"created_at", FormatRfc3339(key.created_at)}};
+  o["revoked_at"] = key.revoked_at ? json::value(FormatRfc3339(*key.revoked_at)) : json::value(nullptr);
+  return o;
+}
+
+}  // namespace
+
+Reply Api::Impl::CreateKey(Call& call) {
+  if (Status s = OnlyQuery(call, {}); !s.ok()) return BadRequest(s);
+  auto body = JsonBody(call);
+  if (!body.ok()) return BadRequest(body.status());
+  auto fields = engine::JsonFields::Of(*body, "");
+  if (!fields.ok()) return BadRequest(fields.status());
+  auto user = fields->GetString("user");
+  auto name = fields->GetString("name");
+  auto scopes = fields->GetStringArray("scopes");
+  auto projects = fields->GetStringArray("projects");
+  auto tier = fields->GetString("tier");
+  for (const Status& s : {user.status(), name.status(), scopes.status(), projects.status(), tier.status(), fields->Finish()}) {
+    if (!s.ok()) return BadRequest(s);
+  }
+  NewApiKey key;
+  if (!*user) return BadRequest(Status::InvalidArgument("user is required", "user"));
+  key.user = **user;
+  key.name = name->value_or("");
+  for (const std::string& scope : scopes->value_or(std::vector<std::string>{"read", "write"})) {
+    auto parsed = ParseScope(scope);
+    if (!parsed) return BadRequest(Status::InvalidArgument("unknown scope '" + scope + "'; use read, write or admin", "scopes"));
+    key.scopes.push_back(*parsed);
+  }
+  key.projects = projects->value_or(std::vector<std::string>{});
+  if (*tier) key.tier = **tier;
+  auto created = engine_.CreateApiKey(key);
+  if (!created.ok()) return ErrorReply(created.status());
+  json::object out = EncodeKey(created->key);
+  out["secret"] = created->secret;
+  return Reply::Json(out, 201);
+}
+
+Reply Api::Impl::ListKeys(Call& call) {
+  if (Status s = OnlyQuery(call, {}); !s.ok()) return BadRequest(s);
+  // An admin lists every key unless it names a user; anyone else only their own.
+  std::string user = call.principal.user;
+  if (call.principal.Has(Scope::kAdmin)) user = std::string(call.Query("user").value_or(""));
+  else if (auto u = UserOf(call); !u.ok()) return ErrorReply(u.status());
+  auto keys = engine_.ListApiKeys(user);
+  if (!keys.ok()) return ErrorReply(keys.status());
+  json::array out;
+  for (const ApiKey& key : *keys) out.push_back(EncodeKey(key));
+  return Reply::Json(json::object{{"keys", std::move(out)}});
+}
+
+Reply Api::Impl::RevokeKey(Call& call) {
+  if (Status s = OnlyQuery(call, {}); !s.ok()) return BadRequest(s);
+  const std::string id(call.Param("key_id"));
+  if (!call.principal.Has(Scope::kAdmin)) {
+    // Only one's own keys; another user's key id answers 404 like an unknown one.
+    auto keys = engine_.ListApiKeys(call.principal.user);
+    if (!keys.ok()) return ErrorReply(keys.status());
+    bool own = false;
+    for (const ApiKey& key : *keys) own |= key.id == id;
+    if (!own) return ErrorReply(Status::NotFound("no API key '" + id + "'"));
+  }
+  Status s = engine_.RevokeApiKey(id);
+  if (!s.ok()) return ErrorReply(s);
+  return Reply::NoContent();
+}
+
+}  // namespace memd::server
