@@ -227,6 +227,32 @@ TEST_F(ServerApiTest, ExportImportRoundTripAndForget) {
   EXPECT_EQ(c.Get("/v1/cubes/exp-copy").status, 404);
 }
 
+TEST_F(ServerApiTest, ImportBodiesAboveTheDefaultLimitNeedAWriteCredential) {
+  // Regression: the parser used to apply the 8 MiB default before the route's limit.
+  const std::string big(9 * 1024 * 1024, 'x');
+  HttpClient c = Alice();
+  HttpResult authorized = c.Request("POST", "/v1/cubes/big-import/import", big, {{"Content-Type", "application/zstd"}});
+  EXPECT_EQ(authorized.status, 422) << Describe(authorized);  // read in full, then refused as not an export
+  EXPECT_EQ(authorized.body.find("/tmp/"), std::string::npos) << "the message leaks a server path";
+  HttpClient anonymous(server_->port());
+  HttpResult refused = anonymous.Request("POST", "/v1/cubes/big-import/import", big, {{"Content-Type", "application/zstd"}});
+  // 413 is sent as soon as the header is read; a client still writing may see the reset first.
+  EXPECT_TRUE(refused.status == 413 || (refused.status == 0 && !refused.error.empty())) << Describe(refused);
+  EXPECT_EQ(anonymous.Get("/health").status, 200);
+  EXPECT_EQ(c.Get("/v1/cubes/big-import").status, 404);
+}
+
+TEST_F(ServerApiTest, SearchHitsThatExpireCenturiesAheadAreCached) {
+  // Regression: the cache deadline of a far-future expiry overflowed the steady clock.
+  HttpClient c = Alice();
+  Add(c, "far", json::value{{"text", "a memory that expires in the year 2999"}, {"expires_at", "2999-01-01T00:00:00Z"}});
+  const json::value query{{"query", "expires year"}};
+  HttpResult first = c.Post("/v1/cubes/far/search", query);
+  ASSERT_EQ(first.status, 200) << Describe(first);
+  EXPECT_EQ(first.Json().at("results").as_array().size(), 1u);
+  EXPECT_EQ(c.Post("/v1/cubes/far/search", query).Header("x-cache"), "hit");
+}
+
 TEST_F(ServerApiTest, UnknownRoutesAndMethodsAreJsonErrors) {
   HttpClient c = Alice();
   HttpResult missing = c.Get("/v1/nothing-here");

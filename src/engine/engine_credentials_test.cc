@@ -105,10 +105,9 @@ TEST_F(EngineCredentialsTest, UnknownRevokedAndMalformedSecretsGetOneMessage) {
   unknown.back() = unknown.back() == 'a' ? 'b' : 'a';  // well-formed, never issued
   std::string swapped_id = created.secret;
   swapped_id[7] = swapped_id[7] == 'a' ? 'b' : 'a';  // another key id, same random part
-  for (std::string_view secret :
-       {std::string_view(""), std::string_view("Bearer x"), std::string_view(unknown),
-        std::string_view(swapped_id), std::string_view(created.secret).substr(0, 71),
-        std::string_view(created.secret + "a")}) {
+  const std::vector<std::string> secrets = {
+      "", "Bearer x", unknown, swapped_id, created.secret.substr(0, 71), created.secret + "a"};
+  for (const std::string& secret : secrets) {
     SCOPED_TRACE(secret);
     ExpectUnauthenticated(secret, message);
   }

@@ -137,16 +137,22 @@ void Api::Impl::RegisterRoutes() {
 
   add("POST", "/v1/keys", &Impl::CreateKey, S::kAdmin);
   add("GET", "/v1/keys", &Impl::ListKeys, S::kRead);
-  add("DELETE", "/v1/keys/{key_id}", &Impl::RevokeKey, S::kRead);
+  add("DELETE", "/v1/keys/{key_id}", &Impl::RevokeKey, S::kRead);  // others than itself: write
 }
 
-std::size_t Api::Impl::BodyLimit(std::string_view target) const {
-  std::string_view path = target.substr(0, target.find('?'));
-  constexpr std::string_view kImport = "/import";
-  if (path.size() >= kImport.size() && path.substr(path.size() - kImport.size()) == kImport) {
-    return options_.max_import_bytes;
-  }
-  return options_.max_body_bytes;
+std::size_t Api::Impl::BodyLimit(const HttpServer::RequestHeader& header) {
+  // Only an authenticated import with the write scope may send a large body: anyone else
+  // could otherwise make the server buffer max_import_bytes.
+  std::string_view target(header.target().data(), header.target().size());
+  std::string_view method(header.method_string().data(), header.method_string().size());
+  auto match = router_.Find(method, target.substr(0, target.find('?')));
+  if (match.route == nullptr || match.route->handler.handler != &Impl::ImportCube) return options_.max_body_bytes;
+  IncomingRequest probe;
+  probe.message.base() = header;
+  Call call{probe, {}, {}, {}, {}, {}, {}};
+  auto principal = Authenticate(call);
+  if (!principal.ok() || !principal->Has(Scope::kWrite)) return options_.max_body_bytes;
+  return options_.max_import_bytes;
 }
 
 void Api::Impl::Handle(IncomingRequest request, HttpServer::Respond respond) {
@@ -304,7 +310,7 @@ Api::~Api() { impl_->workers_.reset(); }
 void Api::Handle(IncomingRequest request, HttpServer::Respond respond) {
   impl_->Handle(std::move(request), std::move(respond));
 }
-std::size_t Api::BodyLimit(std::string_view target) const { return impl_->BodyLimit(target); }
+std::size_t Api::BodyLimit(const HttpServer::RequestHeader& header) { return impl_->BodyLimit(header); }
 void Api::AttachServer(const HttpServer* server) { impl_->server_ = server; }
 void Api::SetDraining() { impl_->draining_ = true; }
 std::vector<std::pair<std::string, std::string>> Api::Routes() const {

@@ -53,8 +53,9 @@ class Api {
 
   // HttpServer::Dispatch.
   void Handle(IncomingRequest request, HttpServer::Respond respond);
-  // HttpServer::BodyLimit.
-  std::size_t BodyLimit(std::string_view target) const;
+  // HttpServer::BodyLimit: max_import_bytes for an import whose credential has the write
+  // scope, max_body_bytes for everything else.
+  std::size_t BodyLimit(const HttpServer::RequestHeader& header);
   // Shows connection figures of the server in /metrics.
   void AttachServer(const HttpServer* server);
   // Marks the server as shutting down: /ready answers 503.

@@ -82,6 +82,8 @@ Reply Api::Impl::ImportCube(Call& call) {
   auto cube = CubeOf(call);
   if (!cube.ok()) return ErrorReply(cube.status());
   std::string_view type = call.Header("Content-Type");
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
   if (type != "application/zstd" && type != "application/octet-stream") {
     return Reply::Error(415, "unsupported_media_type",
                         "send the file written by export with Content-Type: application/zstd", "content-type");
@@ -93,7 +95,12 @@ Reply Api::Impl::ImportCube(Call& call) {
   RemoveAll(path).IgnoreError();
   if (s.code() == StatusCode::kCorruption) {
     // The uploaded file, not memd's data, is damaged: the client's problem.
-    return Reply::Error(422, "invalid_import", s.message() + "; upload a complete file written by export");
+    // The message names the temporary file; the client knows it as its upload.
+    std::string message = s.message();
+    for (std::size_t at = message.find(path); at != std::string::npos; at = message.find(path)) {
+      message.replace(at, path.size(), "the uploaded file");
+    }
+    return Reply::Error(422, "invalid_import", message + "; upload a complete file written by export");
   }
   if (!s.ok()) return ErrorReply(s);
   auto stats = engine_.Stats(*cube);

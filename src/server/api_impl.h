@@ -59,7 +59,7 @@ class Api::Impl {
   };
 
   void Handle(IncomingRequest request, HttpServer::Respond respond);
-  std::size_t BodyLimit(std::string_view target) const;
+  std::size_t BodyLimit(const HttpServer::RequestHeader& header);
 
   Engine& engine_;
   ApiOptions options_;
@@ -102,7 +102,7 @@ class Api::Impl {
   // The reply for a malformed request (bad body, unknown field, wrong type, bad query):
   // 400 invalid_request / invalid_json, or 415 for the content type.
   static Reply BadRequest(const Status& status);
-  // Rejects query parameters other than `allowed` (400 unknown_parameter).
+  // Rejects query parameters other than `allowed` (400 invalid_request).
   Status OnlyQuery(const Call& call, std::initializer_list<std::string_view> allowed) const;
   // WriteOptions from the Idempotency-Key header (400 if malformed).
   Result<WriteOptions> WriteOptionsOf(const Call& call) const;

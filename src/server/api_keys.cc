@@ -77,6 +77,11 @@ Reply Api::Impl::RevokeKey(Call& call) {
     bool own = false;
     for (const ApiKey& key : *keys) own |= key.id == id;
     if (!own) return ErrorReply(Status::NotFound("no API key '" + id + "'"));
+    // Any key may revoke itself; revoking another key of the user takes the write scope.
+    if (id != call.principal.key_id && !call.principal.Has(Scope::kWrite)) {
+      return ErrorReply(Status(StatusCode::kPermissionDenied,
+                               "revoking another key takes the 'write' scope; a key may always revoke itself"));
+    }
   }
   Status s = engine_.RevokeApiKey(id);
   if (!s.ok()) return ErrorReply(s);

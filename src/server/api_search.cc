@@ -61,8 +61,9 @@ Reply Api::Impl::Search(Call& call, const std::string& user, const std::vector<s
   Reply reply = Reply::Json(json::object{{"results", std::move(results)}});
   if (!key.empty()) {
     // A hit that expires makes the result stale without any write: the entry dies first.
+    // (Only when it comes before the TTL, which also keeps the arithmetic in range.)
     std::optional<std::chrono::steady_clock::time_point> deadline;
-    if (first_expiry) {
+    if (first_expiry && *first_expiry - NowMillis() < options_.cache_ttl.count()) {
       deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(*first_expiry - NowMillis());
     }
     cache_->Put(key, reply.body, deadline);

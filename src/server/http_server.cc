@@ -58,7 +58,9 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   void ReadHeader(std::chrono::milliseconds timeout) {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.limits_.max_header_bytes));
-    parser_->body_limit(server_.limits_.max_body_bytes);
+    // No limit while the header is read (Beast would check Content-Length against it before
+    // OnHeader can pick the route's limit); OnHeader sets it.
+    parser_->body_limit(boost::none);
     stream_.expires_after(timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnHeader(ec); });
@@ -70,7 +72,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     if (header.target().size() > kMaxTargetBytes) {
       return RejectRequest(414, "uri_too_long", "the request target is longer than 8 KiB");
     }
-    std::size_t limit = server_.body_limit_ ? server_.body_limit_(header.target()) : server_.limits_.max_body_bytes;
+    std::size_t limit = server_.body_limit_ ? server_.body_limit_(header) : server_.limits_.max_body_bytes;
     parser_->body_limit(limit);
     if (auto length = parser_->content_length(); length && *length > limit) {
       return RejectRequest(413, "payload_too_large",

@@ -50,8 +50,9 @@ class HttpServer {
   // Answers a request exactly once, from any thread.
   using Respond = std::function<void(Reply)>;
   using Dispatch = std::function<void(IncomingRequest request, Respond respond)>;
-  // The body limit for a request target (path and query), e.g. larger for imports.
-  using BodyLimit = std::function<std::size_t(std::string_view target)>;
+  using RequestHeader = boost::beast::http::request_header<>;
+  // The body limit of a request, decided from its header (e.g. larger for imports).
+  using BodyLimit = std::function<std::size_t(const RequestHeader& header)>;
 
   HttpServer(HttpLimits limits, Dispatch dispatch, BodyLimit body_limit = nullptr);
   ~HttpServer();  // Stop()

@@ -56,6 +56,10 @@ Status ValidateServeOptions(const ServeOptions& options) {
   if (options.io_threads < 1 || options.io_threads > 64) {
     return Status::InvalidArgument("io_threads must be 1..64", "io_threads");
   }
+  if (!options.api.jwt_secret.empty() && options.api.jwt_secret.size() < 32) {
+    return Status::InvalidArgument("the JWT secret must be at least 32 bytes (e.g. `openssl rand -hex 32`)",
+                                   "jwt_secret");
+  }
   return RateLimiter::ValidateTiers(options.api.tiers);
 }
 
@@ -83,7 +87,7 @@ Status RunServer(const ServeOptions& options, std::ostream& out) {
       options.limits, [&api](IncomingRequest request, HttpServer::Respond respond) {
         api->Handle(std::move(request), std::move(respond));
       },
-      [&api](std::string_view target) { return api->BodyLimit(target); });
+      [&api](const HttpServer::RequestHeader& header) { return api->BodyLimit(header); });
   api->AttachServer(&http);
   MEMD_RETURN_IF_ERROR(http.Listen(options.bind, options.port));
   http.Start(options.io_threads);
