@@ -417,6 +417,7 @@ TEST_F(ServerInputTest, UnknownOrMalformedQueryParametersAre400) {
       {"DELETE", "/v1/cubes/in?force=1", "", "force"},
       {"GET", "/v1/cubes/in/memories?limit=abc", "", "limit"},
       {"GET", "/v1/cubes/in/memories?limit=0", "", "limit"},
+      {"GET", "/v1/cubes/in/memories?limit=99999999999999999999999", "", "limit"},  // no integer overflow
       {"GET", "/v1/cubes/in/memories?include_deleted=yes", "", "include_deleted"},
       {"GET", "/v1/cubes/in/memories?limit=1&limit=2", "", "limit"},
   };

@@ -1,5 +1,6 @@
 // /v1/cubes/{project}/memories: add (one or a batch), list, get, update (ETag/If-Match),
 // delete, restore, history, purge.
+#include <charconv>
 #include <chrono>
 
 #include "engine/json_fields.h"
@@ -26,13 +27,12 @@ Result<std::optional<std::int64_t>> ParseIfMatch(std::string_view header) {
   std::string_view tag = header;
   if (tag.substr(0, 2) == "W/") tag.remove_prefix(2);
   if (tag.size() >= 4 && tag.front() == '"' && tag.back() == '"' && tag[1] == 'v') {
+    std::string_view digits = tag.substr(2, tag.size() - 3);
     std::int64_t version = 0;
-    bool ok = tag.size() - 3 <= 18;
-    for (char c : tag.substr(2, tag.size() - 3)) {
-      if (c < '0' || c > '9') ok = false;
-      version = version * 10 + (c - '0');
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), version);
+    if (ec == std::errc() && end == digits.data() + digits.size() && version >= 1) {
+      return std::optional<std::int64_t>(version);
     }
-    if (ok) return std::optional<std::int64_t>(version);
   }
   return Status::InvalidArgument("If-Match must be an ETag from this API, e.g. \"v3\", or *", "If-Match");
 }
@@ -102,12 +102,10 @@ Reply Api::Impl::ListMemories(Call& call) {
   ListRequest request;
   if (auto limit = call.Query("limit")) {
     int value = 0;
-    bool ok = !limit->empty() && limit->size() <= 4;
-    for (char c : *limit) {
-      if (c < '0' || c > '9') ok = false;
-      value = value * 10 + (c - '0');
+    auto [end, ec] = std::from_chars(limit->data(), limit->data() + limit->size(), value);
+    if (ec != std::errc() || end != limit->data() + limit->size() || value < 1 || value > 1000) {
+      return BadRequest(Status::InvalidArgument("limit must be a number from 1 to 1000", "limit"));
     }
-    if (!ok) return BadRequest(Status::InvalidArgument("limit must be a number from 1 to 1000", "limit"));
     request.limit = value;
   }
   if (auto cursor = call.Query("cursor")) request.cursor = std::string(*cursor);
