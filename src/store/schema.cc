@@ -79,7 +79,9 @@
 #include "store/schema.h"
 
 #include <array>
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "store/store.h"
 
@@ -255,6 +257,29 @@ Status Migrate(Db& db, int target_version) {
   return status;
 }
 
+// Switches a database to WAL unless it is already. The switch needs an exclusive lock, and
+// SQLite answers SQLITE_BUSY at once (without the busy handler) while another process is
+// opening the same fresh file, so a busy switch is retried for up to kWalSwitchWait.
+Status EnableWal(Db& db) {
+  constexpr auto kWalSwitchWait = std::chrono::seconds(10);
+  const auto deadline = std::chrono::steady_clock::now() + kWalSwitchWait;
+  for (;;) {
+    MEMD_ASSIGN_OR_RETURN(Stmt mode_stmt, db.Prepare("PRAGMA journal_mode = WAL"));
+    Result<bool> row = mode_stmt.Step();
+    if (row.status().code() == StatusCode::kUnavailable && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      continue;
+    }
+    MEMD_RETURN_IF_ERROR(row.status());
+    std::string mode = *row ? std::string(mode_stmt.Text(0)) : std::string();
+    if (mode != "wal") {
+      return Status::IOError("database " + db.path() + " could not be switched to WAL mode (journal_mode is '" + mode +
+                             "'); put the data directory on a local filesystem");
+    }
+    return Status::OK();
+  }
+}
+
 }  // namespace
 
 Status ConfigureConnection(Db& db, bool synchronous_full, int cache_kib) {
@@ -270,14 +295,7 @@ Status OpenSchema(Db& db, int target_version) {
                             std::to_string(kSchemaVersion));
   }
   MEMD_RETURN_IF_ERROR(CheckHeader(db, target_version));
-  MEMD_ASSIGN_OR_RETURN(Stmt mode_stmt, db.Prepare("PRAGMA journal_mode = WAL"));
-  MEMD_ASSIGN_OR_RETURN(bool row, mode_stmt.Step());
-  std::string mode = row ? std::string(mode_stmt.Text(0)) : std::string();
-  if (mode != "wal") {
-    return Status::IOError("database " + db.path() + " could not be switched to WAL mode (journal_mode is '" +
-                           mode + "'); put the data directory on a local filesystem");
-  }
-  mode_stmt.Reset();
+  MEMD_RETURN_IF_ERROR(EnableWal(db));
   // Cap the WAL file left behind after large transactions.
   MEMD_RETURN_IF_ERROR(db.Exec("PRAGMA journal_size_limit = 67108864"));
   MEMD_ASSIGN_OR_RETURN(std::int64_t version, db.QueryInt("PRAGMA user_version"));
