@@ -49,8 +49,8 @@ Status ParseQuery(std::string_view query, std::map<std::string, std::string, std
       std::string value(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
       for (char& c : name) c = c == '+' ? ' ' : c;
       for (char& c : value) c = c == '+' ? ' ' : c;
-      auto decoded_name = Router<int>::PercentDecode(name);
-      auto decoded_value = Router<int>::PercentDecode(value);
+      auto decoded_name = PercentDecode(name);
+      auto decoded_value = PercentDecode(value);
       if (!decoded_name || !decoded_value) {
         return Status::InvalidArgument("the query parameter '" + name + "' has a malformed %-escape", name);
       }
@@ -61,6 +61,13 @@ Status ParseQuery(std::string_view query, std::map<std::string, std::string, std
     i = end + 1;
   }
   return Status::OK();
+}
+
+// 429 with Retry-After for a refused rate-limit decision.
+Reply RateLimited(const RateLimiter::Decision& decision, std::string message) {
+  Reply r = Reply::Error(429, "rate_limited", message);
+  r.headers.emplace_back("Retry-After", std::to_string(decision.retry_after.count()));
+  return r;
 }
 
 }  // namespace
@@ -209,9 +216,7 @@ Reply Api::Impl::Run(Call& call, const RouteInfo& info) {
         auto decision = limiter_->CheckIp(call.request.remote_ip);
         if (!decision.allowed) {
           rate_limited_->With({"ip"}).Inc();
-          Reply r = Reply::Error(429, "rate_limited", "too many requests from this address; retry later");
-          r.headers.emplace_back("Retry-After", std::to_string(decision.retry_after.count()));
-          return r;
+          return RateLimited(decision, "too many requests from this address; retry later");
         }
       }
       return Reply::Error(principal.status());
@@ -223,11 +228,8 @@ Reply Api::Impl::Run(Call& call, const RouteInfo& info) {
                                          call.principal.tier);
       if (!decision.allowed) {
         rate_limited_->With({"key"}).Inc();
-        Reply r = Reply::Error(429, "rate_limited",
-                               "the rate limit of tier '" + call.principal.tier + "' is exhausted; retry after " +
-                                   std::to_string(decision.retry_after.count()) + " s");
-        r.headers.emplace_back("Retry-After", std::to_string(decision.retry_after.count()));
-        return r;
+        return RateLimited(decision, "the rate limit of tier '" + call.principal.tier + "' is exhausted; retry after " +
+                                         std::to_string(decision.retry_after.count()) + " s");
       }
     }
     if (!call.principal.Has(*info.scope)) {
@@ -238,9 +240,7 @@ Reply Api::Impl::Run(Call& call, const RouteInfo& info) {
     auto decision = limiter_->CheckIp(call.request.remote_ip);
     if (!decision.allowed) {
       rate_limited_->With({"ip"}).Inc();
-      Reply r = Reply::Error(429, "rate_limited", "too many requests from this address; retry later");
-      r.headers.emplace_back("Retry-After", std::to_string(decision.retry_after.count()));
-      return r;
+      return RateLimited(decision, "too many requests from this address; retry later");
     }
   }
   try {

@@ -1,26 +1,10 @@
 // /v1/keys: create (admin), list and revoke (own keys; an admin any).
+#include "engine/credentials_codec.h"
 #include "engine/json_fields.h"
 #include "server/api_impl.h"
-#include "util/time_format.h"
 
 namespace memd::server {
 namespace json = boost::json;
-
-namespace {
-
-json::object EncodeKey(const ApiKey& key) {
-  json::array scopes;
-  for (Scope s : key.scopes) scopes.emplace_back(ScopeName(s));
-  json::array projects;
-  for (const auto& p : key.projects) projects.emplace_back(p);
-  json::object o{{"id", key.id},         {"user", key.user},         {"name", key.name},
-                 {"scopes", std::move(scopes)}, {"projects", std::move(projects)}, {"tier", key.tier},
-                 {"created_at", FormatRfc3339(key.created_at)}};
-  o["revoked_at"] = key.revoked_at ? json::value(FormatRfc3339(*key.revoked_at)) : json::value(nullptr);
-  return o;
-}
-
-}  // namespace
 
 Reply Api::Impl::CreateKey(Call& call) {
   if (Status s = OnlyQuery(call, {}); !s.ok()) return BadRequest(s);
@@ -49,9 +33,7 @@ Reply Api::Impl::CreateKey(Call& call) {
   if (*tier) key.tier = **tier;
   auto created = engine_.CreateApiKey(key);
   if (!created.ok()) return ErrorReply(created.status());
-  json::object out = EncodeKey(created->key);
-  out["secret"] = created->secret;
-  return Reply::Json(out, 201);
+  return Reply::Json(engine::EncodeCreatedApiKey(*created), 201);
 }
 
 Reply Api::Impl::ListKeys(Call& call) {
@@ -63,7 +45,7 @@ Reply Api::Impl::ListKeys(Call& call) {
   auto keys = engine_.ListApiKeys(user);
   if (!keys.ok()) return ErrorReply(keys.status());
   json::array out;
-  for (const ApiKey& key : *keys) out.push_back(EncodeKey(key));
+  for (const ApiKey& key : *keys) out.push_back(engine::EncodeApiKey(key));
   return Reply::Json(json::object{{"keys", std::move(out)}});
 }
 

@@ -13,6 +13,33 @@ namespace memd::server {
 // Path parameters of a matched route, by name (percent-decoded).
 using PathParams = std::map<std::string, std::string, std::less<>>;
 
+// Decodes %XX escapes; nullopt on a malformed escape or a decoded '/' or NUL.
+inline std::optional<std::string> PercentDecode(std::string_view s) {
+  auto hex = [](char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out.push_back(s[i]);
+      continue;
+    }
+    if (i + 2 >= s.size()) return std::nullopt;
+    const int hi = hex(s[i + 1]);
+    const int lo = hex(s[i + 2]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    const char c = static_cast<char>(hi * 16 + lo);
+    if (c == '/' || c == '\0') return std::nullopt;
+    out.push_back(c);
+    i += 2;
+  }
+  return out;
+}
+
 // One registered route. T is the handler type the server stores with it.
 template <typename T>
 struct Route {
@@ -101,36 +128,6 @@ class Router {
       }
     }
     return true;
-  }
-
- public:
-  // Decodes %XX escapes; nullopt on a malformed escape or a decoded '/' or NUL.
-  static std::optional<std::string> PercentDecode(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      if (s[i] != '%') {
-        out.push_back(s[i]);
-        continue;
-      }
-      if (i + 2 >= s.size()) return std::nullopt;
-      int hi = HexValue(s[i + 1]);
-      int lo = HexValue(s[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      char c = static_cast<char>(hi * 16 + lo);
-      if (c == '/' || c == '\0') return std::nullopt;
-      out.push_back(c);
-      i += 2;
-    }
-    return out;
-  }
-
- private:
-  static int HexValue(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
   }
 
   std::vector<Route<T>> routes_;
