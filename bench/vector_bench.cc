@@ -1,8 +1,9 @@
-// vector_bench: memd's vector index (memd::index::VectorIndex) against plain hnswlib and
-// against exact scan, all measured in the same run so that results are ratios immune to
-// the machine's background load.
+// vector_bench: memd's vector index (memd::index::VectorIndex: an HNSW graph over int8 codes
+// of the vectors, whose results are re-scored with the exact float vectors) against stock
+// hnswlib (float vectors) and against exact scan, all measured in the same run so that the
+// comparisons are ratios of interleaved rounds, immune to the machine's background load.
 //
-// What it measures (single-threaded, top-k = 10, M = 16, ef_construction = 100):
+// What it measures (single-threaded, top-k = 10):
 //  1. siftsmall (10K x 128, 100 queries from <sift dir>/siftsmall_{base,query}.fvecs).
 //     memd is cosine-only, so base and query vectors are L2-normalised and the ground truth
 //     is recomputed by an exact inner-product scan in double precision (the shipped L2
@@ -10,52 +11,53 @@
 //  2. synthetic: N (default 100K) x 384 seeded Gaussian vectors, normalised. Queries are
 //     1000 random base vectors plus Gaussian noise of norm ~0.5, renormalised (cosine ~0.9
 //     to their source), so every query has a true neighbourhood; ground truth by exact scan.
-//  For both: build time (each contender builds its own graph), then QPS, recall@10 and
-//  recall@1 for the contenders below. All searches run on memd's graph: the hnswlib
-//  contenders load the file memd saved (same capacity as memd's loader), so graph and
-//  memory layout are identical and only the search code differs:
-//     memd      VectorIndex::Search, graph forced (hnsw_threshold 1, graph_beam_cost 0)
-//     hnswlib   stock hnswlib, InnerProductSpace with its SSE distance (raw_hnsw_stock.cc)
-//     hnswlib*  hnswlib compiled as memd compiles it (no manual SIMD and no prefetching,
-//               distance 1 - index::Dot), used directly
-//     exact     VectorIndex::ExactSearch (beam 296 group only)
-//     diagnostics that split memd's overhead: memd's HnswGraph wrapper alone (loaded from
-//     the same file), searched as VectorIndex searches it; and hnswlib compiled with its
-//     SIMD/prefetching loops but memd's distance (raw_hnsw_simd_dot.cc)
-//  at beam widths 64, 128 and 296. An unfiltered VectorIndex::Search asks its graph for k
-//  with hnswlib's ef = ef_search (since commit 58a476d), so memd runs with ef_search = beam
-//  and hnswlib with setEf(beam): equal beams.
-//  memd's overhead = median over interleaved rounds of (memd time / hnswlib time) - 1.
-//  3. crossover: exact scan vs HNSW latency at N = 1K, 5K, 10K, 20K, 30K, 40K, 50K, 100K (--crossover-max)
-//     vectors of dimension 256 made by memd's hash embedder from synthetic ~40-word texts
-//     (Zipfian 50K-word vocabulary), queries of 3-6 words, for k = 10 and k = 100 (the
-//     engine asks the vector index for max(top_k, ranking.candidates = 100)), with the
-//     default ef_search (256); plus what VectorIndex::Search picks with its default cost
-//     model (graph_beam_cost 64). Used to choose EngineOptions::hnsw_threshold.
+//  For both, each contender builds its own graph from the same vectors in the same order
+//  (M = 16, ef_construction = 100, seed 100):
+//     memd     VectorIndex with the graph forced (hnsw_threshold 1, graph_beam_cost 0),
+//              built by Add + IndexPending; searched by Search(q, 10, nullptr, beam): the
+//              graph returns the best `beam` nodes of a beam that wide by int8 code
+//              distance, all re-scored exactly, the 10 best kept
+//     hnswlib  stock hnswlib 0.6.2, InnerProductSpace with its SSE distance and prefetching
+//              (raw_hnsw_stock.cc), built by addPoint; searched by setEf(beam) + searchKnn(q, 10)
+//     exact    VectorIndex::ExactSearch (in the widest beam's group only)
+//  It prints build time (thread CPU and wall), the memory of each index (memd:
+//  VectorIndex::MemoryBytes, i.e. the flat float vectors it re-scores from plus the int8
+//  graph; hnswlib: StockHnsw::MemoryBytes, the same formula as memd's HnswGraph::MemoryBytes
+//  applied to hnswlib's fields, float vectors inside the graph), then at beam widths 16, 32,
+//  64, 128 and 256 the QPS (from thread CPU time; wall-clock in brackets), recall@10 and
+//  recall@1 of each, and the median over interleaved rounds of (memd time / hnswlib time).
+//  3. crossover: exact scan vs HNSW latency at N = 1K, 5K, 10K, 20K, 30K, 40K, 50K, 100K, 200K
+//     (up to --crossover-max) vectors of dimension 256 made by memd's hash embedder from
+//     synthetic ~40-word texts (Zipfian 50K-word vocabulary), queries of 3-6 words, for
+//     k = 10 and k = 100 (the engine asks the vector index for max(top_k,
+//     ranking.candidates = 100)). HNSW = VectorIndex::Search with the graph forced and the
+//     default beam (beam 0 = ef_search, default 256); "default" = the same index and beam
+//     with the default cost model (graph_beam_cost), which picks graph or scan. Used to
+//     choose EngineOptions::hnsw_threshold and graph_beam_cost.
 //
-// Run (takes ~10 minutes; nothing else should run):
+// Build and run (nothing heavy should run meanwhile; on one 2-core EPYC: ~30 s for sift,
+// ~3 minutes for synthetic at --synthetic-n 50000, ~2 minutes for crossover at
+// --crossover-max 50000; the defaults (100K) take several times longer):
+//   cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DMEMD_BUILD_BENCH=ON
+//   ninja -C build-bench vector_bench
 //   build-bench/bench/vector_bench [--sift /work/shared/data/siftsmall] [--only sift|synthetic|crossover]
 //                                  [--synthetic-n 100000] [--crossover-max 100000] [--rounds 5]
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
 #include <random>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "bench_util.h"
-#include "index/hnsw_graph.h"
 #include "index/vector_index.h"
-#include "index/vector_scan.h"
 #include "memd/embedder.h"
 #include "raw_hnsw.h"
 #include "util/binary_io.h"
@@ -154,7 +156,6 @@ struct Contender {
   std::string name;
   std::function<void(const float* query, std::vector<Slot>* out)> search;
   std::size_t max_queries_per_round = 0;  // a pass uses the first this many queries; 0: all
-  bool ranked = true;                     // false: returns unordered candidates (no recall)
 };
 
 struct Timing {
@@ -204,24 +205,35 @@ double MedianRatio(const Timing& a, const Timing& b) {
   return Median(r);
 }
 
-// Options under which an unfiltered VectorIndex::Search runs hnswlib with ef = beam.
-VectorIndexOptions MemdOptions(std::size_t beam, double graph_beam_cost) {
+// Options under which VectorIndex::Search always uses the graph (see the header comment).
+VectorIndexOptions MemdOptions() {
   VectorIndexOptions o;
   o.hnsw_threshold = 1;
   o.m = kM;
   o.ef_construction = kEfConstruction;
-  o.ef_search = static_cast<int>(beam);
-  o.graph_beam_cost = graph_beam_cost;
+  o.graph_beam_cost = 0;
   return o;
 }
 
-// Adds rows [from, to) and inserts every pending vector into the graph. Returns the seconds
-// IndexPending took.
-double AddAndIndex(VectorIndex& idx, const Matrix& base, std::size_t from, std::size_t to) {
-  for (std::size_t i = from; i < to; ++i) idx.Add(static_cast<Slot>(i), std::span<const float>(base.Row(i), base.dim));
-  const double t0 = NowSeconds();
-  while (idx.pending_count() > 0) idx.IndexPending(std::size_t{1} << 20);
-  const double t = NowSeconds() - t0;
+// Seconds a step took: thread CPU time (steady under background load) and wall-clock.
+struct Elapsed {
+  double cpu = 0, wall = 0;
+};
+
+template <typename Fn>
+Elapsed Measure(Fn&& fn) {
+  const double wall0 = NowSeconds(), cpu0 = ThreadCpuSeconds();
+  fn();
+  return {ThreadCpuSeconds() - cpu0, NowSeconds() - wall0};
+}
+
+// Adds rows [from, to) and inserts every pending vector into the graph (IndexPending runs on
+// the calling thread). Returns the time both took.
+Elapsed AddAndIndex(VectorIndex& idx, const Matrix& base, std::size_t from, std::size_t to) {
+  const Elapsed t = Measure([&] {
+    for (std::size_t i = from; i < to; ++i) idx.Add(static_cast<Slot>(i), std::span<const float>(base.Row(i), base.dim));
+    while (idx.pending_count() > 0) idx.IndexPending(std::size_t{1} << 20);
+  });
   if (!idx.uses_hnsw() || idx.pending_count() != 0) Die("memd's graph was not built");
   return t;
 }
@@ -245,123 +257,103 @@ std::unique_ptr<VectorIndex> CopyWithOptions(const VectorIndex& source, const Ve
   return copy;
 }
 
-Contender MemdContender(std::string name, const VectorIndex* idx, std::size_t k, bool exact = false) {
+// VectorIndex::Search(q, k, nullptr, beam) (beam 0: the options' ef_search), or ExactSearch.
+Contender MemdContender(std::string name, const VectorIndex* idx, std::size_t k, std::size_t beam,
+                        bool exact = false) {
   const int dim = idx->dimension();
-  return {std::move(name), [idx, k, dim, exact](const float* q, std::vector<Slot>* out) {
+  return {std::move(name), [idx, k, beam, dim, exact](const float* q, std::vector<Slot>* out) {
             std::span<const float> query(q, static_cast<std::size_t>(dim));
-            auto hits = exact ? idx->ExactSearch(query, k, nullptr) : idx->Search(query, k, nullptr);
+            auto hits = exact ? idx->ExactSearch(query, k, nullptr) : idx->Search(query, k, nullptr, beam);
             out->resize(hits.size());
             for (std::size_t i = 0; i < hits.size(); ++i) (*out)[i] = hits[i].slot;
           }};
 }
 
-// memd's HnswGraph wrapper alone, searched as VectorIndex::Search searches it unfiltered
-// (ef set once by SetSearchBeam, then Search for k): a diagnostic that splits memd's overhead
-// into the wrapper and VectorIndex's own work (locking, exact re-scoring of the k results).
-Contender GraphContender(std::string name, const index::HnswGraph* g, std::size_t k) {
-  return {std::move(name),
-          [g, k](const float* q, std::vector<Slot>* out) {
-            out->clear();
-            if (!g->Search(q, k, out).ok()) Die("HnswGraph::Search failed");
-          },
-          0, /*ranked=*/false};
-}
-
-Contender RawContender(std::string name, RawHnsw* g, std::size_t beam, std::size_t k) {
-  return {std::move(name), [g, beam, k](const float* q, std::vector<Slot>* out) {
-            g->SetEf(beam);
-            g->Search(q, k, out);
-          }};
+// Stock hnswlib's searchKnn(q, k) at the ef last set by SetEf.
+Contender HnswlibContender(std::string name, const StockHnsw* g, std::size_t k) {
+  return {std::move(name), [g, k](const float* q, std::vector<Slot>* out) { g->Search(q, k, out); }};
 }
 
 void PrintHeader(const char* title) {
   std::printf("\n== %s ==\nload average before: %s\n", title, LoadAverages().c_str());
 }
 
-// Part 1 and 2: memd vs hnswlib vs exact on one data set.
+double Mib(std::size_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
+
+// Part 1 and 2: memd vs stock hnswlib vs exact on one data set, each building its own graph.
 void CompareOnDataset(const char* title, const Matrix& base, const Matrix& queries, const Flags& flags,
                       std::size_t exact_queries_per_round) {
   PrintHeader(title);
   std::printf("base %zu x %d, %zu queries, k=%zu, M=%d, ef_construction=%d, %d interleaved rounds\n", base.rows,
               base.dim, queries.rows, kK, kM, kEfConstruction, flags.rounds);
-  double t0 = NowSeconds();
+  const double t0 = NowSeconds();
   const auto truth = GroundTruth(base, queries, kK);
   std::printf("ground truth (exact double-precision inner-product scan): %.1f s\n", NowSeconds() - t0);
 
-  // Builds: memd (through IndexPending), stock hnswlib, hnswlib as memd builds it. The raw
-  // builds are timed and their recall checked; the search timings below all use memd's graph
-  // (loaded from memd's saved file by each contender with the same capacity, so graph and
-  // memory layout are identical and only the search code differs).
-  VectorIndex memd(base.dim, MemdOptions(296, 0));
-  const double memd_build = AddAndIndex(memd, base, 0, base.rows);
-  double stock_build = 0, same_build = 0, stock_recall = 0, same_recall = 0;
-  for (int variant = 0; variant < 2; ++variant) {
-    auto g = variant == 0 ? NewStockHnsw(base.dim, base.rows, kM, kEfConstruction, kSeed)
-                          : NewMemdBuildHnsw(base.dim, base.rows, kM, kEfConstruction, kSeed);
-    t0 = NowSeconds();
-    for (std::size_t i = 0; i < base.rows; ++i) g->Add(base.Row(i), static_cast<Slot>(i));
-    (variant == 0 ? stock_build : same_build) = NowSeconds() - t0;
-    (variant == 0 ? stock_recall : same_recall) = Recall(truth, AnswerAll(RawContender("", g.get(), 296, kK), queries), kK);
-  }
+  // Builds, one after the other, from the same vectors in the same order.
+  VectorIndex memd(base.dim, MemdOptions());
+  const Elapsed memd_build = AddAndIndex(memd, base, 0, base.rows);
+  StockHnsw hnswlib(base.dim, base.rows, kM, kEfConstruction, kSeed);
+  const Elapsed hnswlib_build = Measure([&] {
+    for (std::size_t i = 0; i < base.rows; ++i) hnswlib.Add(base.Row(i), static_cast<Slot>(i));
+  });
   const double n = static_cast<double>(base.rows);
-  std::printf("build: memd IndexPending %.1f s (%.0f/s), hnswlib %.1f s (%.0f/s), hnswlib* %.1f s (%.0f/s); "
-              "memd/hnswlib build time %.3f, memd/hnswlib* %.3f; recall@10 at beam 296 of the graphs hnswlib and "
-              "hnswlib* built themselves: %.4f, %.4f; load %s\n",
-              memd_build, n / memd_build, stock_build, n / stock_build, same_build, n / same_build,
-              memd_build / stock_build, memd_build / same_build, stock_recall, same_recall, LoadAverages().c_str());
+  std::printf("build, thread CPU (wall): memd Add + IndexPending %.2f s (%.2f s) = %.0f inserts/s, hnswlib addPoint "
+              "%.2f s (%.2f s) = %.0f inserts/s; memd/hnswlib CPU time %.3f; load %s\n",
+              memd_build.cpu, memd_build.wall, n / memd_build.cpu, hnswlib_build.cpu, hnswlib_build.wall,
+              n / hnswlib_build.cpu, memd_build.cpu / hnswlib_build.cpu, LoadAverages().c_str());
+  const std::size_t float_bytes = base.rows * static_cast<std::size_t>(base.dim) * sizeof(float);
+  std::printf("memory: memd VectorIndex::MemoryBytes %.1f MiB (of which the flat float vectors n*dim*4 = %.1f MiB, "
+              "the rest the int8 graph with capacity 1.25 n and bitsets); hnswlib %.1f MiB (float vectors inside "
+              "the graph, capacity n; HnswGraph::MemoryBytes' formula on hnswlib's fields); memd/hnswlib %.3f\n",
+              Mib(memd.MemoryBytes()), Mib(float_bytes), Mib(hnswlib.MemoryBytes()),
+              static_cast<double>(memd.MemoryBytes()) / static_cast<double>(hnswlib.MemoryBytes()));
 
-  ScratchDir scratch("memd-vector-bench-");
-  CopyWithOptions(memd, MemdOptions(296, 0), scratch.path());  // writes scratch/hnsw.bin
-  const std::string graph_file = scratch.path() + "/memd-graph.bin";
-  std::filesystem::rename(scratch.path() + "/hnsw.bin", graph_file);
-  const std::size_t capacity = std::max<std::size_t>(base.rows + base.rows / 2, 1024);  // as HnswGraph::Load
-  auto stock = NewStockHnswFromFile(base.dim, graph_file, capacity);
-  auto same = NewMemdBuildHnswFromFile(base.dim, graph_file, capacity);
-  auto simd_dot = NewSimdDotHnswFromFile(base.dim, graph_file, capacity);
-  auto graph_or = index::HnswGraph::Load(graph_file, base.dim, base.rows);
-  if (!graph_or.ok()) Die("HnswGraph::Load: " + graph_or.status().ToString());
-  std::unique_ptr<index::HnswGraph> graph = std::move(graph_or).value();
   std::printf("\nQPS = 1 / median over rounds of thread-CPU seconds per query (wall-clock QPS in brackets);\n"
-              "time ratios are medians of per-round CPU-time ratios.\n"
-              "\n| beam | contender | QPS CPU (wall) | recall@10 | recall@1 | time vs hnswlib | time vs hnswlib* | load avg |\n"
-              "|---|---|---|---|---|---|---|---|\n");
-  for (std::size_t beam : {std::size_t{64}, std::size_t{128}, std::size_t{296}}) {
-    auto idx = CopyWithOptions(memd, MemdOptions(beam, 0), scratch.path());
-    graph->SetSearchBeam(beam);
+              "time vs hnswlib = median of per-round CPU-time ratios.\n"
+              "\n| beam | contender | QPS CPU (wall) | recall@10 | recall@1 | time vs hnswlib | load avg |\n"
+              "|---|---|---|---|---|---|---|\n");
+  struct Row {
+    std::size_t beam;
+    double memd_qps, hnswlib_qps, qps_ratio, memd_recall, hnswlib_recall;
+  };
+  std::vector<Row> rows;
+  const std::vector<std::size_t> beams = {16, 32, 64, 128, 256};
+  for (std::size_t beam : beams) {
+    hnswlib.SetEf(beam);
     std::vector<Contender> contenders = {
-        MemdContender("memd VectorIndex::Search", idx.get(), kK),
-        RawContender("hnswlib (stock, SSE)", stock.get(), beam, kK),
-        RawContender("hnswlib* (memd's build)", same.get(), beam, kK),
-        GraphContender("diagnostic: memd's HnswGraph wrapper alone", graph.get(), kK),
-        RawContender("diagnostic: hnswlib SIMD build + memd's Dot distance", simd_dot.get(), beam, kK),
+        MemdContender("memd VectorIndex::Search", &memd, kK, beam),
+        HnswlibContender("hnswlib (stock, SSE)", &hnswlib, kK),
     };
-    const bool with_exact = beam == 296;
-    if (with_exact) {
-      contenders.push_back(MemdContender("exact VectorIndex::ExactSearch", idx.get(), kK, /*exact=*/true));
+    if (beam == beams.back()) {
+      contenders.push_back(MemdContender("exact VectorIndex::ExactSearch", &memd, kK, 0, /*exact=*/true));
       contenders.back().max_queries_per_round = exact_queries_per_round;
     }
     std::vector<double> recall, recall1;
     for (const auto& c : contenders) {
-      const auto answers = c.ranked ? AnswerAll(c, queries) : std::vector<std::vector<Slot>>();
-      recall.push_back(c.ranked ? Recall(truth, answers, kK) : -1);
-      recall1.push_back(c.ranked ? Recall(truth, answers, 1) : -1);
+      const auto answers = AnswerAll(c, queries);
+      recall.push_back(Recall(truth, answers, kK));
+      recall1.push_back(Recall(truth, answers, 1));
     }
     const auto timing = TimeRounds(contenders, queries, flags.rounds);
     const std::string load = LoadAverages();
     for (std::size_t c = 0; c < contenders.size(); ++c) {
-      char recall_text[64] = "- | -";
-      if (recall[c] >= 0) std::snprintf(recall_text, sizeof(recall_text), "%.4f | %.4f", recall[c], recall1[c]);
-      std::printf("| %zu | %s | %.0f (%.0f) | %s | %.3f | %.3f | %s |\n", beam, contenders[c].name.c_str(),
-                  1.0 / Median(timing[c].seconds_per_query), 1.0 / Median(timing[c].wall_per_query), recall_text,
-                  MedianRatio(timing[c], timing[1]),
-                  MedianRatio(timing[c], timing[2]), load.c_str());
+      std::printf("| %zu | %s | %.0f (%.0f) | %.4f | %.4f | %.3f | %s |\n", beam, contenders[c].name.c_str(),
+                  1.0 / Median(timing[c].seconds_per_query), 1.0 / Median(timing[c].wall_per_query), recall[c],
+                  recall1[c], MedianRatio(timing[c], timing[1]), load.c_str());
     }
-    std::printf("beam %zu: memd overhead over stock hnswlib %+.1f%%, over hnswlib built like memd %+.1f%% "
-                "(median of %d per-round ratios)\n",
-                beam, 100 * (MedianRatio(timing[0], timing[1]) - 1), 100 * (MedianRatio(timing[0], timing[2]) - 1),
-                flags.rounds);
+    rows.push_back({beam, 1.0 / Median(timing[0].seconds_per_query), 1.0 / Median(timing[1].seconds_per_query),
+                    1.0 / MedianRatio(timing[0], timing[1]), recall[0], recall[1]});
     std::fflush(stdout);
   }
+  std::printf("\nsummary (QPS ratio = 1 / median of per-round memd/hnswlib CPU-time ratios):\n"
+              "\n| beam | memd QPS | hnswlib QPS | memd/hnswlib QPS | memd recall@10 | hnswlib recall@10 |\n"
+              "|---|---|---|---|---|---|\n");
+  for (const Row& r : rows) {
+    std::printf("| %zu | %.0f | %.0f | %.3f | %.4f | %.4f |\n", r.beam, r.memd_qps, r.hnswlib_qps, r.qps_ratio,
+                r.memd_recall, r.hnswlib_recall);
+  }
+  std::fflush(stdout);
 }
 
 void RunSift(const Flags& flags) {
@@ -422,21 +414,23 @@ void RunCrossover(const Flags& flags) {
     if (!s.ok()) Die("embedding failed: " + s.ToString());
     return m;
   };
-  double t0 = NowSeconds();
+  const double t0 = NowSeconds();
   const Matrix base = embed(texts);
   const Matrix queries = embed(query_texts);
-  std::printf("embedded %zu texts + %zu queries in %.1f s; default ef_search 256, %d interleaved rounds\n", base.rows,
-              queries.rows, NowSeconds() - t0, flags.rounds);
+  std::printf("embedded %zu texts + %zu queries in %.1f s; beam = default ef_search %d, default graph_beam_cost %.0f, "
+              "%d interleaved rounds\n",
+              base.rows, queries.rows, NowSeconds() - t0, VectorIndexOptions{}.ef_search,
+              VectorIndexOptions{}.graph_beam_cost, flags.rounds);
 
   ScratchDir scratch("memd-vector-bench-");
-  VectorIndexOptions forced;  // defaults, but the graph is always used
+  VectorIndexOptions forced;  // defaults, but the graph is started at once and always used
   forced.hnsw_threshold = 1;
   forced.graph_beam_cost = 0;
-  VectorIndexOptions model = forced;  // defaults: the cost model decides
+  VectorIndexOptions model = forced;  // the same graph, but the default cost model decides
   model.graph_beam_cost = VectorIndexOptions{}.graph_beam_cost;
   VectorIndex idx(256, forced);
   std::printf("\nHNSW = VectorIndex::Search with the graph forced (graph_beam_cost 0); default = VectorIndex::Search "
-              "with default options (its cost model picks graph or scan; recall 1.0000 means it scanned).\n"
+              "with the default cost model (it picks graph or scan; recall 1.0000 means it scanned). Both: beam 0 = ef_search.\n"
               "µs = median over rounds of thread-CPU time per query.\n"
               "\n| N | k | exact µs | HNSW µs | HNSW/exact | HNSW recall@k | default µs | default recall@k | load avg |\n"
               "|---|---|---|---|---|---|---|---|---|\n");
@@ -454,9 +448,9 @@ void RunCrossover(const Flags& flags) {
     for (std::size_t k : {std::size_t{10}, std::size_t{100}}) {
       auto truth = truth100;
       for (auto& t : truth) t.resize(std::min(t.size(), k));
-      std::vector<Contender> contenders = {MemdContender("exact", &idx, k, /*exact=*/true),
-                                           MemdContender("hnsw", &idx, k),
-                                           MemdContender("default", with_model.get(), k)};
+      std::vector<Contender> contenders = {MemdContender("exact", &idx, k, 0, /*exact=*/true),
+                                           MemdContender("hnsw", &idx, k, 0),
+                                           MemdContender("default", with_model.get(), k, 0)};
       for (auto& c : contenders) c.max_queries_per_round = 300;
       const double recall = Recall(truth, AnswerAll(contenders[1], queries), k);
       const double default_recall = Recall(truth, AnswerAll(contenders[2], queries), k);

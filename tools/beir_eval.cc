@@ -2,7 +2,7 @@
 // fresh memd cube and reports nDCG@10 and Recall@100 for lexical, vector and hybrid search.
 //
 //   beir_eval DIR [--split test|train] [--fusion rrf|weighted] [--rrf-k K] [--vector-weight W]
-//             [--k1 K1] [--b B] [--candidates N] [--modes lexical,vector,hybrid] [--data TMPDIR]
+//             [--k1 K1] [--b B] [--candidates N] [--vector-candidates N] [--modes lexical,vector,hybrid] [--data TMPDIR]
 //             [--dim D] [--word-weight W] [--bigram-weight W] [--ngram-weight W] ... (hash embedder)
 //
 // Index title + text of each document. Tune only on train; report on test.
@@ -52,6 +52,7 @@ bool ParseArgs(int argc, char** argv, Args* args) {
     else if (a == "--k1") args->ranking.bm25_k1 = std::stof(next());
     else if (a == "--b") args->ranking.bm25_b = std::stof(next());
     else if (a == "--candidates") args->ranking.candidates = std::stoul(next());
+    else if (a == "--vector-candidates") args->ranking.vector_candidates = std::stoul(next());
     else if (a == "--dim") args->embedder.dimension = std::stoi(next());
     else if (a == "--word-weight") args->embedder.word_weight = std::stof(next());
     else if (a == "--identifier-weight") args->embedder.identifier_weight = std::stof(next());
@@ -124,7 +125,8 @@ int main(int argc, char** argv) {
   if (!ParseArgs(argc, argv, &args)) {
     std::fprintf(stderr,
                  "usage: beir_eval DIR [--split test|train] [--modes lexical,vector,hybrid] [--fusion rrf|weighted]\n"
-                 "                 [--rrf-k K] [--vector-weight W] [--k1 K1] [--b B] [--candidates N] [--data DIR]\n"
+                 "                 [--rrf-k K] [--vector-weight W] [--k1 K1] [--b B] [--candidates N] [--vector-candidates N]\n"
+                 "                 [--data DIR]\n"
                  "                 [--dim D] [--word-weight W] [--identifier-weight W] [--bigram-weight W]\n"
                  "                 [--ngram-weight W] [--ngram-min N] [--ngram-max N]   (hash embedder)\n");
     return 2;

@@ -169,12 +169,13 @@ class Engine {
   // (user, created_at, id). Never contains a secret or its hash. InvalidArgument if user is
   // not empty and not a valid user name.
   Result<std::vector<ApiKey>> ListApiKeys(std::string_view user = {});
-  // Revokes a key: from then on it never authenticates. Revoking a revoked key succeeds and
-  // keeps its first revoked_at. Errors: InvalidArgument if key_id does not look like a key id
+  // Revokes a key: from then on it never authenticates through this Engine; an Engine in
+  // another process on the same data directory notices within 1 s (its login cache's TTL).
+  // Revoking a revoked key succeeds and keeps its first revoked_at. Errors: InvalidArgument if key_id does not look like a key id
   // ("k_" + 12 characters); NotFound if no key has this id.
   Status RevokeApiKey(std::string_view key_id);
-  // Returns the active key whose secret this is. One indexed read of the secret's SHA-256; no
-  // write. Errors: Unauthenticated, with the same message whether the secret is malformed,
+  // Returns the active key whose secret this is. One indexed read of the secret's SHA-256
+  // at most once a second per key (successful logins are cached for 1 s); no write. Errors: Unauthenticated, with the same message whether the secret is malformed,
   // unknown or revoked (callers cannot probe which).
   Result<ApiKey> AuthenticateApiKey(std::string_view secret);
   // How many keys are stored, revoked ones included: 0 only if no key was ever created

@@ -5,12 +5,15 @@
 // RAND_bytes, e.g. memd_k_3xq7mfa2bc9d_...; a registered one (MEMD_ADMIN_KEY) is "memd_" and
 // 32+ characters the operator chose. Only the SHA-256 of a secret is stored. Because secrets
 // are random and long, the fast hash cannot be inverted, and lookup by hash needs no salt.
+// Successful authentications are remembered for a second (CredentialsCache), so a busy
+// server reads the store for a key about once a second, not on every request.
 #include <openssl/rand.h>
 
 #include <algorithm>
 #include <string>
 #include <utility>
 
+#include "engine/credentials_cache.h"
 #include "engine/engine_impl.h"
 #include "engine/validation.h"
 #include "memd/engine.h"
@@ -218,7 +221,10 @@ Status Engine::RevokeApiKey(std::string_view key_id) {
             "shows them",
         "key_id");
   }
-  return impl_->store().RevokeApiKey(key_id, impl_->Now());
+  Status status = impl_->store().RevokeApiKey(key_id, impl_->Now());
+  // Also on failure: the store may have committed before reporting an error.
+  impl_->credentials_cache().Invalidate();
+  return status;
 }
 
 Result<ApiKey> Engine::AuthenticateApiKey(std::string_view secret) {
@@ -230,10 +236,17 @@ Result<ApiKey> Engine::AuthenticateApiKey(std::string_view secret) {
   // the index search compares digests, and learning how many leading bytes of a digest
   // matched (by timing) tells an attacker nothing about any secret's bytes without a
   // SHA-256 preimage. A constant-time compare would add nothing here.
-  MEMD_ASSIGN_OR_RETURN(std::optional<store::ApiKeyRow> row,
-                        impl_->store().FindApiKeyBySecretHash(Sha256(secret)));
+  const std::string secret_hash = Sha256(secret);
+  // A recent confirmation stands for up to CredentialsCache::kDefaultTtlMillis, which bounds
+  // how long a revocation by another process goes unnoticed; only successes are cached.
+  engine::CredentialsCache& cache = impl_->credentials_cache();
+  const Timestamp now = impl_->Now();
+  if (std::optional<ApiKey> cached = cache.Get(secret_hash, now)) return std::move(*cached);
+  const std::uint64_t generation = cache.generation();  // before the read, see Put
+  MEMD_ASSIGN_OR_RETURN(std::optional<store::ApiKeyRow> row, impl_->store().FindApiKeyBySecretHash(secret_hash));
   if (!row.has_value() || (!id.empty() && row->key.id != id) || row->key.revoked_at.has_value())
     return rejected;
+  cache.Put(secret_hash, row->key, now, generation);
   return std::move(row->key);
 }
 

@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "engine/engine_impl.h"
 #include "engine/snapshot.h"
@@ -51,15 +52,18 @@ Result<std::shared_ptr<OpenCube>> Engine::Impl::GetCube(const CubeRef& ref, bool
   {
     std::lock_guard lock(cubes_mu_);
     auto& slot = cubes_[row.id];
-    if (!slot || slot->forgotten || slot->row.created_at != row.created_at) slot = std::make_shared<OpenCube>(row);
+    if (!slot || slot->forgotten || slot->row.created_at != row.created_at)
+      slot = std::make_shared<OpenCube>(row);
     cube = slot;
   }
   cube->last_used = ++lru_clock_;
+  bool loaded_now = false;
   {
     std::lock_guard lock(cube->load_mu);
     if (!cube->loaded) {
       cube->load_status = LoadCube(*cube);
       cube->loaded = true;
+      loaded_now = true;
       if (!cube->load_status.ok()) {
         std::lock_guard registry_lock(cubes_mu_);
         if (cubes_[row.id] == cube) cubes_.erase(row.id);
@@ -68,7 +72,7 @@ Result<std::shared_ptr<OpenCube>> Engine::Impl::GetCube(const CubeRef& ref, bool
     MEMD_RETURN_IF_ERROR(cube->load_status);
   }
   MEMD_RETURN_IF_ERROR(CatchUp(*cube, row.seq));
-  EvictIfOverBudget();
+  CheckBudget(loaded_now);
   return cube;
 }
 
@@ -96,16 +100,16 @@ Status Engine::Impl::LoadCube(OpenCube& cube) {
     MEMD_RETURN_IF_ERROR(Replay(cube, *index));
   } else {
     if (snap.code() != StatusCode::kNotFound) {
-      spdlog::warn("cube {}/{}: snapshot rejected, rebuilding from the store: {}", cube.row.user, cube.row.project,
-                   snap.ToString());
+      spdlog::warn("cube {}/{}: snapshot rejected, rebuilding from the store: {}", cube.row.user,
+                   cube.row.project, snap.ToString());
     }
     index = NewIndex();
     std::int64_t rows = 0;
     MEMD_ASSIGN_OR_RETURN(std::int64_t seq, store_->ScanAll(cube.row.id, [&](store::MemoryRow&& row) {
-                            index->Apply(row);
-                            ++rows;
-                            return Status::OK();
-                          }));
+      index->Apply(row);
+      ++rows;
+      return Status::OK();
+    }));
     index->set_applied_seq(seq);
     // A rebuilt index of any size is worth a snapshot at the next maintenance pass.
     cube.changes_since_snapshot = rows > 0 ? std::max<std::int64_t>(rows, 1) : 0;
@@ -144,7 +148,9 @@ void Engine::Impl::ApplyCommitted(OpenCube& cube, std::int64_t seq, engine::Inde
   }
   // Another process committed in between: read everything after what we have.
   Status s = Replay(cube, index);
-  if (!s.ok()) spdlog::error("cube {}/{}: catch-up after commit failed: {}", cube.row.user, cube.row.project, s.ToString());
+  if (!s.ok())
+    spdlog::error("cube {}/{}: catch-up after commit failed: {}", cube.row.user, cube.row.project,
+                  s.ToString());
 }
 
 Status Engine::Impl::SnapshotCube(OpenCube& cube, bool force) {
@@ -182,6 +188,16 @@ std::vector<std::shared_ptr<OpenCube>> Engine::Impl::OpenCubes() {
   return out;
 }
 
+void Engine::Impl::CheckBudget(bool cube_loaded) {
+  constexpr std::int64_t kInterval = std::chrono::nanoseconds(std::chrono::seconds(1)).count();
+  const std::int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
+  std::int64_t last = last_budget_check_ns_.load(std::memory_order_relaxed);
+  if (!cube_loaded && (now - last < kInterval || !last_budget_check_ns_.compare_exchange_strong(last, now)))
+    return;
+  if (cube_loaded) last_budget_check_ns_.store(now, std::memory_order_relaxed);
+  EvictIfOverBudget();
+}
+
 void Engine::Impl::EvictIfOverBudget() {
   if (options_.cube_memory_budget_bytes == 0) return;
   std::vector<std::pair<std::int64_t, std::shared_ptr<OpenCube>>> by_age;
@@ -202,7 +218,8 @@ void Engine::Impl::EvictIfOverBudget() {
     auto& cube = by_age[i].second;
     Status s = SnapshotCube(*cube, false);
     if (!s.ok()) {
-      spdlog::warn("cube {}/{}: snapshot before close failed: {}", cube->row.user, cube->row.project, s.ToString());
+      spdlog::warn("cube {}/{}: snapshot before close failed: {}", cube->row.user, cube->row.project,
+                   s.ToString());
     }
     std::size_t bytes = 0;
     {

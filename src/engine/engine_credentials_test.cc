@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/credentials_cache.h"
 #include "engine/credentials_codec.h"
 #include "engine/engine_test_util.h"
 
@@ -268,6 +269,117 @@ TEST_F(EngineCredentialsTest, ChosenSecretMustHaveThePrefixAndEnoughSafeCharacte
     EXPECT_EQ(created.status().field(), "secret");
   }
   EXPECT_EQ(*engine_->CountApiKeys(), 0);
+}
+
+TEST_F(EngineCredentialsTest, RevokeThroughThisEngineTakesEffectAtOnceDespiteTheCache) {
+  CreatedApiKey created = Create("alice");
+  ASSERT_TRUE(engine_->AuthenticateApiKey(created.secret).ok());  // now cached
+  ASSERT_TRUE(engine_->AuthenticateApiKey(created.secret).ok());
+  ASSERT_TRUE(engine_->RevokeApiKey(created.key.id).ok());
+  EXPECT_EQ(engine_->AuthenticateApiKey(created.secret).status().code(), StatusCode::kUnauthenticated);
+}
+
+TEST_F(EngineCredentialsTest, RevokeByAnotherEngineTakesEffectWithinTheCacheTtl) {
+  CreatedApiKey created = Create("alice");
+  CreatedApiKey other = Create("alice");
+  ASSERT_TRUE(engine_->AuthenticateApiKey(created.secret).ok());  // cached at now_
+  ASSERT_TRUE(engine_->AuthenticateApiKey(other.secret).ok());
+  {
+    // As `memd key revoke` in another process on the same data directory.
+    auto second = Engine::Open(Options());
+    ASSERT_TRUE(second.ok()) << second.status().ToString();
+    ASSERT_TRUE((*second)->RevokeApiKey(created.key.id).ok());
+    EXPECT_EQ((*second)->AuthenticateApiKey(created.secret).status().code(), StatusCode::kUnauthenticated);
+  }
+  // This engine may go on trusting its confirmation for less than the TTL, never longer.
+  now_ += engine::CredentialsCache::kDefaultTtlMillis - 1;
+  EXPECT_TRUE(engine_->AuthenticateApiKey(created.secret).ok());
+  now_ += 1;
+  EXPECT_EQ(engine_->AuthenticateApiKey(created.secret).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_TRUE(engine_->AuthenticateApiKey(other.secret).ok());  // re-read from the store
+}
+
+TEST_F(EngineCredentialsTest, FailedAuthenticationIsNotRemembered) {
+  const std::string secret = "memd_" + std::string(64, 'e');
+  EXPECT_EQ(engine_->AuthenticateApiKey(secret).status().code(), StatusCode::kUnauthenticated);
+  NewApiKey request;
+  request.user = "alice";
+  request.scopes = {Scope::kRead};
+  request.secret = secret;
+  ASSERT_TRUE(engine_->CreateApiKey(request).ok());
+  EXPECT_TRUE(engine_->AuthenticateApiKey(secret).ok());  // at the same instant
+}
+
+class CredentialsCacheTest : public ::testing::Test {
+ protected:
+  static ApiKey Key(const std::string& id) {
+    ApiKey key;
+    key.id = id;
+    key.user = "alice";
+    key.scopes = {Scope::kRead};
+    return key;
+  }
+};
+
+TEST_F(CredentialsCacheTest, ReturnsAKeyOnlyWithinTheTtlOfItsConfirmation) {
+  engine::CredentialsCache cache(/*ttl_millis=*/100, /*max_entries=*/10);
+  EXPECT_FALSE(cache.Get("hash-a", 1000).has_value());
+  cache.Put("hash-a", Key("k_a"), 1000, cache.generation());
+  auto hit = cache.Get("hash-a", 1099);
+  ASSERT_TRUE(hit.has_value());
+  EXPECT_EQ(*hit, Key("k_a"));
+  EXPECT_FALSE(cache.Get("hash-b", 1050).has_value());
+  EXPECT_FALSE(cache.Get("hash-a", 1100).has_value());
+  EXPECT_EQ(cache.size(), 0u);  // the expired entry was dropped
+}
+
+TEST_F(CredentialsCacheTest, AClockGoingBackwardsNeverExtendsTrust) {
+  engine::CredentialsCache cache(100, 10);
+  cache.Put("hash-a", Key("k_a"), 1000, cache.generation());
+  EXPECT_FALSE(cache.Get("hash-a", 999).has_value());
+}
+
+TEST_F(CredentialsCacheTest, InvalidateDropsEntriesAndVoidsTicketsTakenBefore) {
+  engine::CredentialsCache cache(100, 10);
+  const std::uint64_t before = cache.generation();
+  cache.Put("hash-a", Key("k_a"), 1000, before);
+  cache.Invalidate();
+  EXPECT_FALSE(cache.Get("hash-a", 1000).has_value());
+  // An authentication that read the store before the revocation must not cache its result.
+  cache.Put("hash-b", Key("k_b"), 1000, before);
+  EXPECT_FALSE(cache.Get("hash-b", 1000).has_value());
+  cache.Put("hash-b", Key("k_b"), 1000, cache.generation());
+  EXPECT_TRUE(cache.Get("hash-b", 1000).has_value());
+}
+
+TEST_F(CredentialsCacheTest, HoldsAtMostMaxEntriesDroppingTheOldestConfirmations) {
+  engine::CredentialsCache cache(/*ttl_millis=*/1000, /*max_entries=*/4);
+  for (int i = 0; i < 10; ++i) {
+    cache.Put("hash-" + std::to_string(i), Key("k_" + std::to_string(i)), 5000 + i, cache.generation());
+    EXPECT_LE(cache.size(), 4u);
+  }
+  EXPECT_EQ(cache.size(), 4u);
+  for (int i = 0; i < 6; ++i) EXPECT_FALSE(cache.Get("hash-" + std::to_string(i), 5010).has_value()) << i;
+  for (int i = 6; i < 10; ++i) EXPECT_TRUE(cache.Get("hash-" + std::to_string(i), 5010).has_value()) << i;
+}
+
+TEST_F(CredentialsCacheTest, PutReplacesTheEntryOfTheSameHashAndSweepsExpiredOnes) {
+  engine::CredentialsCache cache(100, 10);
+  cache.Put("hash-a", Key("k_a"), 1000, cache.generation());
+  cache.Put("hash-b", Key("k_b"), 1050, cache.generation());
+  cache.Put("hash-b", Key("k_b2"), 1060, cache.generation());
+  EXPECT_EQ(cache.size(), 2u);
+  EXPECT_EQ(cache.Get("hash-b", 1060)->id, "k_b2");
+  cache.Put("hash-c", Key("k_c"), 1120, cache.generation());  // hash-a expired at 1100
+  EXPECT_EQ(cache.size(), 2u);
+  EXPECT_TRUE(cache.Get("hash-b", 1120).has_value());
+}
+
+TEST_F(CredentialsCacheTest, ZeroTtlDisablesTheCache) {
+  engine::CredentialsCache cache(0, 10);
+  cache.Put("hash-a", Key("k_a"), 1000, cache.generation());
+  EXPECT_FALSE(cache.Get("hash-a", 1000).has_value());
+  EXPECT_EQ(cache.size(), 0u);
 }
 
 TEST(CredentialsCodecTest, EncodesEveryFieldButNoSecretUnlessCreated) {

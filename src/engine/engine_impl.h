@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/credentials_cache.h"
 #include "engine/cube_index.h"
 #include "engine/open_cube.h"
 #include "memd/engine.h"
@@ -65,6 +66,10 @@ class Engine::Impl {
   void DropCube(std::int64_t cube_id);
   // Closes least-recently-used cubes while the open cubes exceed the memory budget.
   void EvictIfOverBudget();
+  // EvictIfOverBudget when a cube was just loaded, otherwise at most once a second: a check
+  // is a pass over every open cube, too much for every request, and between checks the
+  // cubes can only grow by what a second of writes adds.
+  void CheckBudget(bool cube_loaded);
   std::vector<std::shared_ptr<engine::OpenCube>> OpenCubes();
 
   // ---- write path (write_path.cc) ----
@@ -110,6 +115,8 @@ class Engine::Impl {
   const EngineOptions& options() const { return options_; }
   store::Store& store() { return *store_; }
   const Embedder& embedder() const { return *embedder_; }
+  // Recent successful API key authentications (credentials.cc).
+  engine::CredentialsCache& credentials_cache() { return credentials_cache_; }
 
  private:
   Status LoadCube(engine::OpenCube& cube);
@@ -130,10 +137,12 @@ class Engine::Impl {
   text::Analyzer analyzer_;
   // Helpers for CPU-bound work of one request (embedding a batch); see compute_threads.
   std::unique_ptr<ThreadPool> compute_;
+  engine::CredentialsCache credentials_cache_;
 
   std::mutex cubes_mu_;
   std::map<std::int64_t, std::shared_ptr<engine::OpenCube>> cubes_;  // guarded by cubes_mu_
   std::atomic<std::int64_t> lru_clock_{0};
+  std::atomic<std::int64_t> last_budget_check_ns_{0};  // steady clock
 
   std::mutex maintenance_mu_;
   std::condition_variable maintenance_cv_;

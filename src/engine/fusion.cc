@@ -36,32 +36,47 @@ void SortAndTruncate(std::vector<FusedHit>& hits, std::size_t k) {
 
 }  // namespace
 
-std::vector<FusedHit> Fuse(const std::vector<index::ScoredSlot>& lexical, const std::vector<index::ScoredSlot>& vector,
-                           const RankingOptions& options, std::size_t k) {
+std::vector<FusedHit> Fuse(const FusionInput& input, const RankingOptions& options, std::size_t k) {
   std::unordered_map<index::Slot, FusedHit> by_slot;
-  by_slot.reserve(lexical.size() + vector.size());
-  const std::string name = FusionName(options);
-  const double max_bm25 = lexical.empty() ? 1.0 : std::max<double>(lexical.front().score, 1e-9);
+  by_slot.reserve(input.lexical.size() + input.vector.size());
   const bool rrf = options.fusion == Fusion::kReciprocalRank;
-  for (std::size_t i = 0; i < lexical.size(); ++i) {
-    FusedHit& hit = by_slot[lexical[i].slot];
-    hit.slot = lexical[i].slot;
-    hit.explain.lexical_score = lexical[i].score;
-    hit.explain.lexical_rank = static_cast<int>(i + 1);
-    hit.score += rrf ? 2 * (1.0 - options.vector_weight) / (options.rrf_k + static_cast<double>(i + 1))
-                     : (1.0 - options.vector_weight) * lexical[i].score / max_bm25;
+  const double lexical_weight = 1.0 - options.vector_weight;
+  double max_bm25 = 1e-9;
+  for (const auto* list : {&input.lexical, &input.lexical_extra}) {
+    for (const index::ScoredSlot& s : *list) max_bm25 = std::max<double>(max_bm25, s.score);
   }
-  for (std::size_t i = 0; i < vector.size(); ++i) {
-    FusedHit& hit = by_slot[vector[i].slot];
-    hit.slot = vector[i].slot;
-    hit.explain.vector_score = vector[i].score;
+  for (std::size_t i = 0; i < input.lexical.size(); ++i) {
+    FusedHit& hit = by_slot[input.lexical[i].slot];
+    hit.explain.lexical_score = input.lexical[i].score;
+    hit.explain.lexical_rank = static_cast<int>(i + 1);
+    hit.score += rrf ? 2 * lexical_weight / (options.rrf_k + static_cast<double>(i + 1))
+                     : lexical_weight * input.lexical[i].score / max_bm25;
+  }
+  for (std::size_t i = 0; i < input.vector.size(); ++i) {
+    FusedHit& hit = by_slot[input.vector[i].slot];
+    hit.explain.vector_score = input.vector[i].score;
     hit.explain.vector_rank = static_cast<int>(i + 1);
     hit.score += rrf ? 2 * options.vector_weight / (options.rrf_k + static_cast<double>(i + 1))
-                     : options.vector_weight * vector[i].score;
+                     : options.vector_weight * input.vector[i].score;
   }
+  // Extra scores complete candidates already present; they never add candidates.
+  for (const index::ScoredSlot& s : input.lexical_extra) {
+    auto it = by_slot.find(s.slot);
+    if (it == by_slot.end() || it->second.explain.lexical_score) continue;
+    it->second.explain.lexical_score = s.score;
+    if (!rrf) it->second.score += lexical_weight * s.score / max_bm25;
+  }
+  for (const index::ScoredSlot& s : input.vector_extra) {
+    auto it = by_slot.find(s.slot);
+    if (it == by_slot.end() || it->second.explain.vector_score) continue;
+    it->second.explain.vector_score = s.score;
+    if (!rrf) it->second.score += options.vector_weight * s.score;
+  }
+  const std::string name = FusionName(options);
   std::vector<FusedHit> hits;
   hits.reserve(by_slot.size());
   for (auto& [slot, hit] : by_slot) {
+    hit.slot = slot;
     hit.explain.fusion = name;
     hits.push_back(std::move(hit));
   }

@@ -18,14 +18,25 @@ struct FusedHit {
   HitExplain explain;
 };
 
-// Fuses two rankings (each sorted best first; either may be empty) per options.fusion and
-// returns at most k hits, best first; ties broken by lower slot.
-//   kReciprocalRank: sum over the lists a slot appears in of w / (rrf_k + rank), with
-//   w = 2 * vector_weight for the vector list and 2 * (1 - vector_weight) for BM25 (0.5: plain RRF).
-//   kWeightedScore: vector_weight * cosine + (1 - vector_weight) * bm25 / max_bm25, with a
-//   missing signal contributing 0.
-std::vector<FusedHit> Fuse(const std::vector<index::ScoredSlot>& lexical, const std::vector<index::ScoredSlot>& vector,
-                           const RankingOptions& options, std::size_t k);
+// The two rankings of a hybrid search, each sorted best first (either may be empty), and
+// optionally each candidate's score in the signal whose ranking missed it: a candidate
+// found only lexically has its cosine in vector_extra and one found only by vector search
+// its BM25 in lexical_extra (0 when no query term matches). Extra scores carry no rank.
+struct FusionInput {
+  std::vector<index::ScoredSlot> lexical;
+  std::vector<index::ScoredSlot> vector;
+  std::vector<index::ScoredSlot> lexical_extra;
+  std::vector<index::ScoredSlot> vector_extra;
+};
+
+// Fuses the rankings per options.fusion and returns at most k hits, best first; ties
+// broken by lower slot.
+//   kReciprocalRank: sum over the lists a slot is ranked in of w / (rrf_k + rank), with
+//   w = 2 * vector_weight for the vector list and 2 * (1 - vector_weight) for BM25 (0.5:
+//   plain RRF). Extra scores are only reported in the explanation.
+//   kWeightedScore: vector_weight * cosine + (1 - vector_weight) * bm25 / max_bm25, with
+//   ranked and extra scores alike; a signal a candidate has no score for contributes 0.
+std::vector<FusedHit> Fuse(const FusionInput& input, const RankingOptions& options, std::size_t k);
 
 // Wraps a single ranking (lexical or vector mode) as FusedHits with its raw scores.
 std::vector<FusedHit> Single(const std::vector<index::ScoredSlot>& ranking, bool is_vector, std::size_t k);

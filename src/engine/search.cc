@@ -3,6 +3,7 @@
 // one store read per returned hit.
 #include <algorithm>
 #include <set>
+#include <unordered_set>
 
 #include "engine/engine_impl.h"
 #include "engine/fusion.h"
@@ -20,9 +21,12 @@ std::optional<SearchMode> ParseSearchMode(std::string_view name) {
 
 std::string_view SearchModeName(SearchMode mode) {
   switch (mode) {
-    case SearchMode::kHybrid: return "hybrid";
-    case SearchMode::kVector: return "vector";
-    case SearchMode::kLexical: return "lexical";
+    case SearchMode::kHybrid:
+      return "hybrid";
+    case SearchMode::kVector:
+      return "vector";
+    case SearchMode::kLexical:
+      return "lexical";
   }
   return "hybrid";
 }
@@ -30,6 +34,30 @@ std::string_view SearchModeName(SearchMode mode) {
 namespace {
 
 constexpr std::size_t kMaxProjectsPerSearch = 64;
+
+// Completes a weighted hybrid fusion's evidence: the exact cosine of every lexical
+// candidate the vector ranking missed and the BM25 score of every vector candidate the
+// lexical ranking missed, so each candidate is fused on both signals.
+void CompleteSignals(const engine::CubeIndex& idx, const std::vector<std::string>& terms,
+                     const std::vector<float>& query_vector, engine::FusionInput* in) {
+  std::unordered_set<index::Slot> in_lexical, in_vector;
+  for (const auto& s : in->lexical) in_lexical.insert(s.slot);
+  for (const auto& s : in->vector) in_vector.insert(s.slot);
+  std::vector<index::Slot> lexical_only, vector_only;
+  for (const auto& s : in->lexical) {
+    if (!in_vector.count(s.slot)) lexical_only.push_back(s.slot);
+  }
+  for (const auto& s : in->vector) {
+    if (!in_lexical.count(s.slot)) vector_only.push_back(s.slot);
+  }
+  const std::vector<float> cosines = idx.vectors().ScoreSlots(query_vector, lexical_only);
+  for (std::size_t i = 0; i < lexical_only.size(); ++i)
+    in->vector_extra.push_back({lexical_only[i], cosines[i]});
+  if (terms.empty()) return;
+  std::sort(vector_only.begin(), vector_only.end());
+  const std::vector<float> bm25 = idx.bm25().ScoreSlots(terms, vector_only);
+  for (std::size_t i = 0; i < vector_only.size(); ++i) in->lexical_extra.push_back({vector_only[i], bm25[i]});
+}
 
 struct CubeHit {
   std::size_t cube_index = 0;
@@ -53,8 +81,8 @@ Result<std::vector<Hit>> Engine::Impl::Search(std::string_view user, const std::
     return Status::InvalidArgument("query is empty; give some words to search for", "query");
   }
   if (request.query.size() > options_.max_text_bytes) {
-    return Status::InvalidArgument("query is longer than " + std::to_string(options_.max_text_bytes) + " bytes",
-                                   "query");
+    return Status::InvalidArgument(
+        "query is longer than " + std::to_string(options_.max_text_bytes) + " bytes", "query");
   }
   MEMD_ASSIGN_OR_RETURN(index::Filter filter, index::Filter::Parse(request.filter));
 
@@ -79,6 +107,7 @@ Result<std::vector<Hit>> Engine::Impl::Search(std::string_view user, const std::
 
   const std::size_t k = static_cast<std::size_t>(request.top_k);
   const std::size_t depth = std::max(k, options_.ranking.candidates);
+  const std::size_t vector_depth = std::max(k, options_.ranking.vector_candidates);
   const Timestamp now = Now();
   std::vector<CubeHit> merged;
   for (std::size_t c = 0; c < cubes.size(); ++c) {
@@ -88,12 +117,23 @@ Result<std::vector<Hit>> Engine::Impl::Search(std::string_view user, const std::
     std::unique_ptr<Bitset> allowed;
     idx.Allowed(&filter, now, &allowed);
     if (allowed && allowed->Count() == 0) continue;
-    std::vector<index::ScoredSlot> lexical, vector;
-    if (use_lexical && !terms.empty()) lexical = idx.bm25().Search(terms, depth, allowed.get());
-    if (use_vector) vector = idx.vectors().Search(query_vector, depth, allowed.get());
-    std::vector<engine::FusedHit> fused =
-        request.mode == SearchMode::kHybrid ? engine::Fuse(lexical, vector, options_.ranking, k)
-                                            : engine::Single(use_vector ? vector : lexical, use_vector, k);
+    // Hybrid reads both rankings deep enough for fusion, the vector one with a beam just as
+    // wide; a single mode needs its top k only (at the vector index's default beam).
+    engine::FusionInput in;
+    const bool hybrid = request.mode == SearchMode::kHybrid;
+    if (use_lexical && !terms.empty())
+      in.lexical = idx.bm25().Search(terms, hybrid ? depth : k, allowed.get());
+    if (use_vector) {
+      in.vector = hybrid ? idx.vectors().Search(query_vector, vector_depth, allowed.get(), vector_depth)
+                         : idx.vectors().Search(query_vector, k, allowed.get());
+    }
+    std::vector<engine::FusedHit> fused;
+    if (hybrid) {
+      if (options_.ranking.fusion == Fusion::kWeightedScore) CompleteSignals(idx, terms, query_vector, &in);
+      fused = engine::Fuse(in, options_.ranking, k);
+    } else {
+      fused = engine::Single(use_vector ? in.vector : in.lexical, use_vector, k);
+    }
     for (auto& hit : fused) {
       if (request.min_score && hit.score < *request.min_score) continue;
       merged.push_back(CubeHit{c, idx.SlotId(hit.slot), std::move(hit)});
@@ -101,7 +141,8 @@ Result<std::vector<Hit>> Engine::Impl::Search(std::string_view user, const std::
   }
   std::sort(merged.begin(), merged.end(), [&](const CubeHit& a, const CubeHit& b) {
     if (a.fused.score != b.fused.score) return a.fused.score > b.fused.score;
-    if (a.cube_index != b.cube_index) return cubes[a.cube_index]->row.project < cubes[b.cube_index]->row.project;
+    if (a.cube_index != b.cube_index)
+      return cubes[a.cube_index]->row.project < cubes[b.cube_index]->row.project;
     return a.id < b.id;
   });
 

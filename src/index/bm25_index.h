@@ -74,6 +74,11 @@ class Bm25Index {
   // (no pruning). The reference for tests and the baseline for benchmarks.
   std::vector<ScoredSlot> SearchExhaustive(std::span<const std::string> query_terms, std::size_t k,
                                            const Bitset* allowed) const;
+  // The BM25 score of each of `slots` (ascending, no duplicates) for the query: out[i] is
+  // what Search would give slots[i], bit for bit, or 0 if it matches no term or is absent.
+  // Cost: per query term, a galloping search for the slots in its postings. Hybrid search
+  // uses it to complete the lexical signal of vector candidates.
+  std::vector<float> ScoreSlots(std::span<const std::string> query_terms, std::span<const Slot> slots) const;
 
   std::size_t doc_count() const { return doc_count_; }
   std::uint64_t total_length() const { return total_length_; }  // sum of document lengths in terms

@@ -1,11 +1,11 @@
 // Bm25Index search: query preparation, term-at-a-time scoring with MaxScore-style pruning,
 // and the exhaustive reference. See the class comment in bm25_index.h.
-#include "index/bm25_index.h"
-
 #include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
+
+#include "index/bm25_index.h"
 
 namespace memd::index {
 
@@ -210,15 +210,32 @@ void Bm25Index::Accumulate(const QueryTerm& q, const Bitset* allowed, float* acc
 void Bm25Index::AccumulateCandidates(const QueryTerm& q, std::span<const Slot> candidates, float* acc) const {
   const TermScorer scorer = q.scorer;  // a copy: stores to acc cannot alias it
   const std::uint32_t* lengths = doc_length_.data();
-  JoinPostings(std::span(q.term->postings), candidates, [&](const auto& p) {
-    acc[p.slot] += scorer.Score(p.tf, lengths[p.slot]);
-  });
+  JoinPostings(std::span(q.term->postings), candidates,
+               [&](const auto& p) { acc[p.slot] += scorer.Score(p.tf, lengths[p.slot]); });
 }
 
 std::vector<ScoredSlot> Bm25Index::SearchExhaustive(std::span<const std::string> query_terms, std::size_t k,
                                                     const Bitset* allowed) const {
   if (k == 0) return {};
   return ScoreAll(PrepareQuery(query_terms), k, allowed);
+}
+
+std::vector<float> Bm25Index::ScoreSlots(std::span<const std::string> query_terms,
+                                         std::span<const Slot> slots) const {
+  std::vector<float> scores(slots.size(), 0.0f);
+  if (slots.empty()) return scores;
+  // Same terms, same order, same float sums as Search: the scores are identical.
+  const std::uint32_t* lengths = doc_length_.data();
+  const std::size_t n = doc_length_.size();
+  for (const QueryTerm& q : PrepareQuery(query_terms)) {
+    const TermScorer scorer = q.scorer;
+    std::size_t i = 0;
+    JoinPostings(std::span(q.term->postings), slots, [&](const Posting& p) {
+      while (slots[i] != p.slot) ++i;  // JoinPostings visits slots in order
+      if (p.slot < n && lengths[p.slot] != kAbsent) scores[i] += scorer.Score(p.tf, lengths[p.slot]);
+    });
+  }
+  return scores;
 }
 
 std::vector<ScoredSlot> Bm25Index::ScoreAll(std::span<const QueryTerm> query, std::size_t k,

@@ -1,6 +1,8 @@
 #include "index/bm25_index.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <cmath>
@@ -12,9 +14,6 @@
 #include <set>
 #include <sstream>
 
-#include <gtest/gtest.h>
-#include <xxhash.h>
-
 namespace memd::index {
 namespace {
 
@@ -23,7 +22,8 @@ using Terms = std::vector<std::string>;
 
 // Naive BM25 in double precision over a slot -> terms map: the specification. Returns the
 // score of every document.
-std::map<Slot, double> ReferenceScores(const std::map<Slot, Doc>& docs, const Terms& query, Bm25Params p = {}) {
+std::map<Slot, double> ReferenceScores(const std::map<Slot, Doc>& docs, const Terms& query,
+                                       Bm25Params p = {}) {
   const double n = static_cast<double>(docs.size());
   double total = 0;
   for (const auto& [s, doc] : docs) total += static_cast<double>(doc.size());
@@ -43,7 +43,8 @@ std::map<Slot, double> ReferenceScores(const std::map<Slot, Doc>& docs, const Te
 }
 
 // A skewed synthetic corpus: term ranks are log-uniform over the vocabulary.
-std::vector<Doc> SyntheticDocs(std::size_t count, std::size_t vocab, std::size_t max_len, std::uint32_t seed) {
+std::vector<Doc> SyntheticDocs(std::size_t count, std::size_t vocab, std::size_t max_len,
+                               std::uint32_t seed) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   std::uniform_int_distribution<std::size_t> len(0, max_len);
@@ -130,13 +131,13 @@ std::string ValidPayload() {
   p += "a";
   Varint(p, 1);
   p += "b";
-  Varint(p, 2);  // documents
-  Varint(p, 4);  // total length
-  Varint(p, 0);  // slot 0
-  Varint(p, 2);  // two terms
+  Varint(p, 2);                // documents
+  Varint(p, 4);                // total length
+  Varint(p, 0);                // slot 0
+  Varint(p, 2);                // two terms
   Varint(p, 0), Varint(p, 2);  // a:2
   Varint(p, 0), Varint(p, 1);  // b:1
-  Varint(p, 2);  // slot 3
+  Varint(p, 2);                // slot 3
   Varint(p, 1);
   Varint(p, 1), Varint(p, 1);  // b:1
   return p;
@@ -388,6 +389,36 @@ TEST(Bm25IndexTest, PrunedSearchEqualsExhaustiveSearch) {
   }
 }
 
+TEST(Bm25IndexTest, ScoreSlotsEqualsSearchScoresBitForBit) {
+  const auto docs = SyntheticDocs(3000, 2000, 40, 29);
+  Bm25Index index;
+  for (std::size_t i = 0; i < docs.size(); ++i) index.Add(static_cast<Slot>(i), docs[i]);
+  for (std::size_t i = 0; i < docs.size(); i += 5) index.Remove(static_cast<Slot>(i));
+  std::mt19937 rng(31);
+  for (int q = 0; q < 50; ++q) {
+    const Terms query = RandomQuery(rng, 2000, 1 + q % 6);
+    const std::vector<ScoredSlot> all = index.SearchExhaustive(query, docs.size(), nullptr);
+    std::map<Slot, float> expected;
+    for (const ScoredSlot& s : all) expected[s.slot] = s.score;
+    // Every slot: removed ones (multiples of 5), non-matching ones and ones past the end.
+    std::vector<Slot> slots;
+    for (Slot s = 0; s < docs.size() + 10; ++s) slots.push_back(s);
+    const std::vector<float> scores = index.ScoreSlots(query, slots);
+    ASSERT_EQ(scores.size(), slots.size());
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+      auto it = expected.find(slots[i]);
+      EXPECT_EQ(scores[i], it == expected.end() ? 0.0f : it->second) << "slot " << slots[i];
+    }
+    // A sparse subset gives the same values.
+    std::vector<Slot> some;
+    for (Slot s = 1; s < docs.size(); s += 97) some.push_back(s);
+    const std::vector<float> sparse = index.ScoreSlots(query, some);
+    for (std::size_t i = 0; i < some.size(); ++i) EXPECT_EQ(sparse[i], scores[some[i]]);
+  }
+  EXPECT_TRUE(index.ScoreSlots(Terms{}, std::vector<Slot>{1, 2}) == (std::vector<float>{0.0f, 0.0f}));
+  EXPECT_TRUE(index.ScoreSlots(RandomQuery(rng, 2000, 3), std::vector<Slot>{}).empty());
+}
+
 TEST(Bm25IndexTest, HeavyChurnKeepsTermsAndResultsConsistent) {
   // Unique terms per document exercise term release, id reuse and table deletion; mass
   // removal exercises postings and arena compaction.
@@ -395,7 +426,8 @@ TEST(Bm25IndexTest, HeavyChurnKeepsTermsAndResultsConsistent) {
   Bm25Index survivors;
   std::mt19937 rng(8);
   for (Slot s = 0; s < 4000; ++s) {
-    Doc doc{"u" + std::to_string(s), "shared", "m" + std::to_string(s % 37), "long_term_text_" + std::to_string(s)};
+    Doc doc{"u" + std::to_string(s), "shared", "m" + std::to_string(s % 37),
+            "long_term_text_" + std::to_string(s)};
     for (Slot f = 0; f < 10; ++f) doc.push_back("f" + std::to_string((s * 7 + f * 13) % 600));
     index.Add(s, doc);
     if (s % 5 == 0) survivors.Add(s, doc);
@@ -536,9 +568,8 @@ TEST(Bm25IndexTest, InconsistentSnapshotWithValidChecksumIsCorruption) {
       {"trailing bytes", ValidPayload() + std::string(1, '\0')},
       {"truncated document", ValidPayload().substr(0, ValidPayload().size() - 1)},
       {"huge term count", payload([](std::string& p) { Varint(p, std::uint64_t{1} << 40); })},
-      {"huge document count", payload([](std::string& p) {
-         Varint(p, 0), Varint(p, std::uint64_t{1} << 40), Varint(p, 0);
-       })},
+      {"huge document count",
+       payload([](std::string& p) { Varint(p, 0), Varint(p, std::uint64_t{1} << 40), Varint(p, 0); })},
       {"slot out of range", payload([](std::string& p) {
          Varint(p, 1), Varint(p, 1), p += "a", Varint(p, 2), Varint(p, 2);
          Varint(p, 0xffffffffu), Varint(p, 1), Varint(p, 0), Varint(p, 1);  // slot 2^32 - 1
@@ -580,9 +611,15 @@ TEST(Bm25IndexTest, MutatedPayloadsNeverCrash) {
     for (int e = 0; e < edits; ++e) {
       const std::size_t at = rng() % p.size();
       switch (rng() % 3) {
-        case 0: p[at] = static_cast<char>(rng()); break;
-        case 1: p.erase(at, 1 + rng() % 4); break;
-        default: p.insert(at, 1, static_cast<char>(rng())); break;
+        case 0:
+          p[at] = static_cast<char>(rng());
+          break;
+        case 1:
+          p.erase(at, 1 + rng() % 4);
+          break;
+        default:
+          p.insert(at, 1, static_cast<char>(rng()));
+          break;
       }
       if (p.empty()) p = "x";
     }

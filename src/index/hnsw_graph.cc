@@ -19,12 +19,12 @@
 #include <unordered_set>
 #include <utility>
 
-#include "index/vector_scan.h"
+#include "index/int8_code.h"
 
-// The distance is always DotSpace below, the same vectorised dot product the exact scan
-// uses. hnswlib's "manual vectorisation" (USE_SSE) also turns on its software prefetching of
-// neighbour vectors during search, worth about 25% of search time at 100K x 384 (bench/
-// vector_bench). That prefetch loop reads the link id one past the end of a full link list,
+// Nodes hold int8 codes (index/int8_code.h), not float vectors, and the distance is
+// Int8Space below. hnswlib's "manual vectorisation" (USE_SSE) also turns on its software
+// prefetching of neighbour vectors during search (bench/vector_bench). That prefetch loop
+// reads the link id one past the end of a full link list,
 // a 4-byte heap over-read that cannot fault (it stays inside the allocator's chunk) but that
 // ASan reports; sanitizer builds therefore compile hnswlib without it. Its SSE distance
 // functions are static, but its CPU-feature probes are non-inline global functions defined
@@ -64,18 +64,18 @@ namespace {
 
 using Graph = hnswlib::HierarchicalNSW<float>;
 
-// Inner-product "distance" 1 - a.b over unit vectors, computed with index::Dot.
-class DotSpace : public hnswlib::SpaceInterface<float> {
+// Inner-product "distance" 1 - a.b between the vectors two int8 codes approximate.
+class Int8Space : public hnswlib::SpaceInterface<float> {
  public:
-  explicit DotSpace(std::size_t dimension) : dimension_(dimension) {}
-  std::size_t get_data_size() override { return dimension_ * sizeof(float); }
+  explicit Int8Space(std::size_t dimension) : dimension_(dimension) {}
+  std::size_t get_data_size() override { return Int8CodeBytes(dimension_); }
   hnswlib::DISTFUNC<float> get_dist_func() override { return &Distance; }
   void* get_dist_func_param() override { return &dimension_; }
 
  private:
   static float Distance(const void* a, const void* b, const void* param) {
-    return 1.0f - Dot(static_cast<const float*>(a), static_cast<const float*>(b),
-                      *static_cast<const std::size_t*>(param));
+    return 1.0f - Int8CodeDot(static_cast<const std::uint8_t*>(a), static_cast<const std::uint8_t*>(b),
+                              *static_cast<const std::size_t*>(param));
   }
   std::size_t dimension_;
 };
@@ -99,8 +99,8 @@ struct GraphHeader {
 };
 constexpr std::size_t kHeaderBytes = 6 * 8 + 4 + 4 + 3 * 8 + 8 + 8;
 
-constexpr int kMaxM = 1024;           // keeps 2*m within hnswlib's 16-bit list count
-constexpr int kMaxLevel = 64;         // levels are ~log(n)/log(m); 64 is far beyond reach
+constexpr int kMaxM = 1024;    // keeps 2*m within hnswlib's 16-bit list count
+constexpr int kMaxLevel = 64;  // levels are ~log(n)/log(m); 64 is far beyond reach
 constexpr std::size_t kMinCapacity = 1024;
 
 template <typename T>
@@ -127,13 +127,16 @@ Status CheckHeader(const std::string& path, const GraphHeader& h, int dimension,
     return GraphCorruption(path, "bad link counts");
   }
   const std::uint64_t links0 = h.max_m0 * sizeof(hnswlib::tableint) + sizeof(hnswlib::linklistsizeint);
-  const std::uint64_t vector_bytes = static_cast<std::uint64_t>(dimension) * sizeof(float);
+  const std::uint64_t vector_bytes = Int8CodeBytes(static_cast<std::size_t>(dimension));
   if (h.offset_data != links0 || h.label_offset != links0 + vector_bytes ||
       h.size_data_per_element != links0 + vector_bytes + sizeof(hnswlib::labeltype)) {
-    return GraphCorruption(path, "element layout does not match dimension " + std::to_string(dimension));
+    return GraphCorruption(
+        path, "element layout does not match int8 codes of dimension " + std::to_string(dimension));
   }
-  if (!std::isfinite(h.mult) || h.mult <= 0 || h.mult > 10) return GraphCorruption(path, "bad level multiplier");
-  if (h.ef_construction < h.m || h.ef_construction > 100000) return GraphCorruption(path, "bad ef_construction");
+  if (!std::isfinite(h.mult) || h.mult <= 0 || h.mult > 10)
+    return GraphCorruption(path, "bad level multiplier");
+  if (h.ef_construction < h.m || h.ef_construction > 100000)
+    return GraphCorruption(path, "bad ef_construction");
   if (h.element_count == 0) {
     if (h.max_level != -1) return GraphCorruption(path, "empty graph with levels");
   } else if (h.max_level < 0 || h.max_level > kMaxLevel || h.entry_point >= h.element_count) {
@@ -156,7 +159,8 @@ Status CheckLoaded(const std::string& path, const Graph& g) {
     if (g.getExternalLabel(static_cast<hnswlib::tableint>(i)) > std::numeric_limits<Slot>::max()) {
       return GraphCorruption(path, "label out of range");
     }
-    if (g.element_levels_[i] < 0 || g.element_levels_[i] > max_level) return GraphCorruption(path, "bad node level");
+    if (g.element_levels_[i] < 0 || g.element_levels_[i] > max_level)
+      return GraphCorruption(path, "bad node level");
   }
   if (n > 0 && g.element_levels_[g.enterpoint_node_] != max_level) {
     return GraphCorruption(path, "entry point is not on the top level");
@@ -169,7 +173,8 @@ Status CheckLoaded(const std::string& path, const Graph& g) {
       if (count > (level == 0 ? g.maxM0_ : g.maxM_)) return GraphCorruption(path, "link list too long");
       const auto* links = reinterpret_cast<const hnswlib::tableint*>(list + 1);
       for (std::size_t j = 0; j < count; ++j) {
-        if (links[j] >= n || g.element_levels_[links[j]] < level) return GraphCorruption(path, "dangling link");
+        if (links[j] >= n || g.element_levels_[links[j]] < level)
+          return GraphCorruption(path, "dangling link");
       }
     }
   }
@@ -186,26 +191,30 @@ std::uint64_t FileSize(const std::string& path) {
 
 struct HnswGraph::Impl {
   explicit Impl(int dimension) : space(static_cast<std::size_t>(dimension)) {}
-  DotSpace space;  // must outlive graph (it holds the distance function)
+  Int8Space space;  // must outlive graph (it holds the distance function)
   std::unique_ptr<Graph> graph;
+  std::size_t upper_link_bytes = 0;  // link lists above level 0, kept for MemoryBytes (O(1))
 };
 
-HnswGraph::HnswGraph(std::unique_ptr<Impl> impl, int dimension) : impl_(std::move(impl)), dimension_(dimension) {}
+HnswGraph::HnswGraph(std::unique_ptr<Impl> impl, int dimension)
+    : impl_(std::move(impl)), dimension_(dimension) {}
 HnswGraph::~HnswGraph() = default;
 
 Result<std::unique_ptr<HnswGraph>> HnswGraph::Create(int dimension, int m, int ef_construction,
                                                      std::size_t capacity) {
   if (dimension <= 0 || m < 2 || m > kMaxM || ef_construction < 1) {
     return Status::InvalidArgument("bad HNSW parameters: dimension " + std::to_string(dimension) + ", m " +
-                                   std::to_string(m) + " (2.." + std::to_string(kMaxM) + "), ef_construction " +
-                                   std::to_string(ef_construction));
+                                   std::to_string(m) + " (2.." + std::to_string(kMaxM) +
+                                   "), ef_construction " + std::to_string(ef_construction));
   }
   auto impl = std::make_unique<Impl>(dimension);
   try {
-    impl->graph = std::make_unique<Graph>(&impl->space, std::max(capacity, kMinCapacity), static_cast<std::size_t>(m),
-                                          static_cast<std::size_t>(ef_construction), /*random_seed=*/100);
+    impl->graph =
+        std::make_unique<Graph>(&impl->space, std::max(capacity, kMinCapacity), static_cast<std::size_t>(m),
+                                static_cast<std::size_t>(ef_construction), /*random_seed=*/100);
     impl->graph->metric_hops = 0;
     impl->graph->metric_distance_computations = 0;
+    impl->graph->setEf(1);  // the beam is the n of each Search
   } catch (const std::exception& e) {
     return Status::ResourceExhausted(std::string("cannot create the HNSW graph: ") + e.what());
   }
@@ -243,8 +252,8 @@ Result<std::unique_ptr<HnswGraph>> HnswGraph::Load(const std::string& path, int 
     // The path constructor, unlike loadIndex on a default-constructed graph, leaves nothing
     // to free if hnswlib throws (hnswlib checks the upper-layer sizes against the file size
     // before it allocates anything).
-    impl->graph = std::make_unique<Graph>(&impl->space, path, false,
-                                          std::max<std::size_t>(expected_nodes + expected_nodes / 2, kMinCapacity));
+    impl->graph = std::make_unique<Graph>(
+        &impl->space, path, false, std::max<std::size_t>(expected_nodes + expected_nodes / 2, kMinCapacity));
   } catch (const std::bad_alloc&) {
     return Status::ResourceExhausted("not enough memory to load vector graph file " + path);
   } catch (const std::exception& e) {
@@ -254,6 +263,7 @@ Result<std::unique_ptr<HnswGraph>> HnswGraph::Load(const std::string& path, int 
   // hnswlib's loading constructor leaves these uninitialised.
   g.metric_hops = 0;
   g.metric_distance_computations = 0;
+  g.setEf(1);  // the beam is the n of each Search
   // A corrupt upper-layer size shorter than one level is allocated but, at level 0, never
   // freed by hnswlib's destructor; free it now so a rejected file leaks nothing.
   for (std::size_t i = 0; i < g.cur_element_count; ++i) {
@@ -263,6 +273,9 @@ Result<std::unique_ptr<HnswGraph>> HnswGraph::Load(const std::string& path, int 
     }
   }
   MEMD_RETURN_IF_ERROR(CheckLoaded(path, g));
+  for (std::size_t i = 0; i < g.cur_element_count; ++i) {
+    impl->upper_link_bytes += static_cast<std::size_t>(g.element_levels_[i]) * g.size_links_per_element_;
+  }
   g.num_deleted_ = 0;
   for (std::size_t i = 0; i < g.cur_element_count; ++i) {
     if (g.isMarkedDeleted(static_cast<hnswlib::tableint>(i))) ++g.num_deleted_;
@@ -274,14 +287,21 @@ Status HnswGraph::Insert(Slot slot, const float* vector) {
   Graph& g = *impl_->graph;
   try {
     auto it = g.label_lookup_.find(slot);
-    if (it != g.label_lookup_.end()) {
+    const bool new_node = it == g.label_lookup_.end();
+    if (!new_node) {
       if (!g.isMarkedDeleted(it->second)) {
         return Status::Internal("slot " + std::to_string(slot) + " is already in the HNSW graph");
       }
     } else if (g.cur_element_count >= g.max_elements_) {
       g.resizeIndex(std::max(g.max_elements_ * 2, kMinCapacity));
     }
-    g.addPoint(vector, slot);
+    std::vector<std::uint8_t> code(Int8CodeBytes(static_cast<std::size_t>(dimension_)));
+    EncodeInt8(vector, static_cast<std::size_t>(dimension_), code.data());
+    g.addPoint(code.data(), slot);
+    if (new_node) {
+      const int level = g.element_levels_[g.label_lookup_.at(slot)];
+      impl_->upper_link_bytes += static_cast<std::size_t>(level) * g.size_links_per_element_;
+    }
   } catch (const std::bad_alloc&) {
     return Status::ResourceExhausted("not enough memory to grow the HNSW graph");
   } catch (const std::exception& e) {
@@ -300,13 +320,20 @@ Status HnswGraph::MarkDeleted(Slot slot) {
   return Status::OK();
 }
 
-void HnswGraph::SetSearchBeam(std::size_t ef) { impl_->graph->setEf(std::max<std::size_t>(ef, 1)); }
-
 Status HnswGraph::Search(const float* query, std::size_t n, std::vector<Slot>* out) const {
   const Graph& g = *impl_->graph;
   if (n == 0) return Status::OK();
   try {
-    auto top = g.searchKnn(query, n);
+    std::uint8_t stack_code[1024];
+    std::vector<std::uint8_t> heap_code;
+    const std::size_t bytes = Int8CodeBytes(static_cast<std::size_t>(dimension_));
+    std::uint8_t* code = stack_code;
+    if (bytes > sizeof stack_code) {
+      heap_code.resize(bytes);
+      code = heap_code.data();
+    }
+    EncodeInt8(query, static_cast<std::size_t>(dimension_), code);
+    auto top = g.searchKnn(code, n);
     while (!top.empty()) {
       out->push_back(static_cast<Slot>(top.top().second));
       top.pop();
@@ -323,7 +350,8 @@ Status HnswGraph::Save(const std::string& path) const {
   Graph& g = *impl_->graph;
   std::uint64_t expected = kHeaderBytes + g.cur_element_count * g.size_data_per_element_;
   for (std::size_t i = 0; i < g.cur_element_count; ++i) {
-    expected += sizeof(std::uint32_t) + static_cast<std::uint64_t>(g.element_levels_[i]) * g.size_links_per_element_;
+    expected +=
+        sizeof(std::uint32_t) + static_cast<std::uint64_t>(g.element_levels_[i]) * g.size_links_per_element_;
   }
   try {
     g.saveIndex(path);
@@ -333,8 +361,8 @@ Status HnswGraph::Save(const std::string& path) const {
   // saveIndex reports no I/O errors: check the size, then make the file durable.
   const std::uint64_t written = FileSize(path);
   if (written != expected) {
-    return Status::IOError("short write of vector graph file " + path + " (" + std::to_string(written) + " of " +
-                           std::to_string(expected) + " bytes); check free disk space");
+    return Status::IOError("short write of vector graph file " + path + " (" + std::to_string(written) +
+                           " of " + std::to_string(expected) + " bytes); check free disk space");
   }
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::IOError("cannot open " + path + " to fsync: " + std::strerror(errno));
@@ -345,12 +373,12 @@ Status HnswGraph::Save(const std::string& path) const {
   return Status::OK();
 }
 
-void HnswGraph::ForEachNode(const std::function<bool(Slot, bool, const float*)>& fn) const {
+void HnswGraph::ForEachNode(const std::function<bool(Slot, bool, const std::uint8_t*)>& fn) const {
   const Graph& g = *impl_->graph;
   for (std::size_t i = 0; i < g.cur_element_count; ++i) {
     const auto id = static_cast<hnswlib::tableint>(i);
     if (!fn(static_cast<Slot>(g.getExternalLabel(id)), g.isMarkedDeleted(id),
-            reinterpret_cast<const float*>(g.getDataByInternalId(id)))) {
+            reinterpret_cast<const std::uint8_t*>(g.getDataByInternalId(id)))) {
       return;
     }
   }
@@ -366,9 +394,7 @@ std::size_t HnswGraph::MemoryBytes() const {
   std::size_t bytes = g.max_elements_ * (g.size_data_per_element_ + sizeof(std::mutex) + sizeof(int) +
                                          sizeof(char*) + sizeof(hnswlib::vl_type));
   bytes += Graph::max_update_element_locks * sizeof(std::mutex);
-  for (std::size_t i = 0; i < g.cur_element_count; ++i) {
-    bytes += static_cast<std::size_t>(g.element_levels_[i]) * g.size_links_per_element_;
-  }
+  bytes += impl_->upper_link_bytes;
   // label_lookup_: one hash node (next pointer, key, value, cached hash) plus a bucket each.
   bytes += g.label_lookup_.size() * (4 * sizeof(void*) + sizeof(void*));
   return bytes;

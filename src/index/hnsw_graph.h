@@ -1,11 +1,11 @@
 // HnswGraph: the only place that touches hnswlib (0.6.2). It owns one
-// hnswlib::HierarchicalNSW<float> over an InnerProductSpace (distance = 1 - dot product, so
-// the nearest node is the most similar unit vector) whose labels are slots, turns every
+// hnswlib::HierarchicalNSW<float> whose nodes hold int8 codes of unit vectors
+// (index/int8_code.h; a quarter of the float size, so a search touches a quarter of the
+// memory) under the distance 1 - code dot product, whose labels are slots; it turns every
 // hnswlib exception into a Status, and validates graph files before and after hnswlib reads
-// them, so a corrupt file is a Corruption status, never undefined behaviour.
-//
-// hnswlib is kept to hnsw_graph.cc, built without its SSE code paths (which over-read link
-// lists); distances use the exact scan's dot product (index/vector_scan.h).
+// them, so a corrupt file is a Corruption status, never undefined behaviour. Callers pass and
+// get float vectors; results are ordered by the codes, so callers that need exact scores
+// re-score (VectorIndex does).
 //
 // Thread-compatible, with one extra guarantee: const methods (Search, Save, ForEachNode) may
 // run concurrently with each other, but never with a non-const method. VectorIndex provides
@@ -31,7 +31,8 @@ class HnswGraph {
   static Result<std::unique_ptr<HnswGraph>> Create(int dimension, int m, int ef_construction,
                                                    std::size_t capacity);
   // Reads a graph written by Save. The file must describe exactly `expected_nodes` nodes of
-  // `dimension` floats; its layout, link lists and entry point are checked.
+  // int8 codes of `dimension` components; its layout, link lists and entry point are checked
+  // (a graph of float vectors, as memd wrote before snapshot format 2, is Corruption).
   // Errors: IOError if the file cannot be read; Corruption on any inconsistency.
   static Result<std::unique_ptr<HnswGraph>> Load(const std::string& path, int dimension,
                                                  std::size_t expected_nodes);
@@ -46,19 +47,17 @@ class HnswGraph {
   // Hides a slot's node from Search results. The node keeps routing searches.
   // Errors: NotFound if the slot has no node, or it is already deleted.
   Status MarkDeleted(Slot slot);
-  // Sets the minimum search beam (hnswlib's ef) used by every later Search. Call before
-  // searches run (it is not a per-query setting: concurrent searches share it).
-  void SetSearchBeam(std::size_t ef);
-  // Appends to out the slots of up to n non-deleted nodes nearest to query, found with a beam
-  // of width max(n, search beam). Order unspecified.
+  // Appends to out the slots of up to n non-deleted nodes nearest to query by code
+  // distance, found with a beam of width n (hnswlib's ef). Order unspecified.
   Status Search(const float* query, std::size_t n, std::vector<Slot>* out) const;
 
   // Writes the graph in hnswlib's format, fsyncs it, and checks the written size.
   Status Save(const std::string& path) const;
 
-  // Calls fn(slot, deleted, vector) for every node, in node order; stops early if fn returns
-  // false. For validating a loaded graph against the flat vector store.
-  void ForEachNode(const std::function<bool(Slot, bool, const float*)>& fn) const;
+  // Calls fn(slot, deleted, code) for every node, in node order, code being the node's
+  // Int8CodeBytes(dimension()) bytes; stops early if fn returns false. For validating a
+  // loaded graph against the flat vector store.
+  void ForEachNode(const std::function<bool(Slot, bool, const std::uint8_t*)>& fn) const;
 
   int dimension() const { return dimension_; }
   int m() const;
@@ -66,6 +65,7 @@ class HnswGraph {
   // Nodes, including deleted ones.
   std::size_t node_count() const;
   std::size_t deleted_count() const;
+  // Approximate heap bytes held; O(1).
   std::size_t MemoryBytes() const;
 
  private:

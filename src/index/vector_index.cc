@@ -42,8 +42,8 @@ void ScanInto(const FlatVectors& vectors, const float* query, std::size_t dim, c
     n = 0;
   };
   const std::size_t nwords = CommonWords(base, allowed);
-  ForEachSetBitAnd(base.words().data(), allowed != nullptr ? allowed->words().data() : nullptr, nullptr, nwords,
-                   [&](std::size_t slot) {
+  ForEachSetBitAnd(base.words().data(), allowed != nullptr ? allowed->words().data() : nullptr, nullptr,
+                   nwords, [&](std::size_t slot) {
                      batch[n++] = static_cast<Slot>(slot);
                      if (n == kBatch) flush();
                    });
@@ -96,7 +96,9 @@ VectorIndex::~VectorIndex() = default;
 int VectorIndex::dimension() const { return impl_->dimension; }
 const VectorIndexOptions& VectorIndex::options() const { return impl_->options; }
 
-void VectorIndex::Add(Slot slot, std::span<const float> vector) { AddBatch(std::span<const Slot>(&slot, 1), vector); }
+void VectorIndex::Add(Slot slot, std::span<const float> vector) {
+  AddBatch(std::span<const Slot>(&slot, 1), vector);
+}
 
 void VectorIndex::AddBatch(std::span<const Slot> slots, std::span<const float> vectors) {
   const std::size_t dim = static_cast<std::size_t>(impl_->dimension);
@@ -141,7 +143,6 @@ std::size_t VectorIndex::IndexPending(std::size_t max_items, std::chrono::steady
         break;
       }
       st.graph = std::move(graph).value();
-      st.graph->SetSearchBeam(static_cast<std::size_t>(std::max(opt.ef_search, 1)));
     }
     while (done < max_items && !st.pending_queue.empty()) {
       const Slot slot = st.pending_queue.front();
@@ -215,8 +216,23 @@ std::vector<ScoredSlot> VectorIndex::ExactSearch(std::span<const float> query, s
   return top.Take();
 }
 
+std::vector<float> VectorIndex::ScoreSlots(std::span<const float> query, std::span<const Slot> slots) const {
+  std::vector<float> scores(slots.size(), 0.0f);
+  const std::size_t dim = static_cast<std::size_t>(impl_->dimension);
+  if (query.size() != dim) return scores;
+  std::shared_lock lock(impl_->mu);
+  const State& st = *impl_->state;
+  constexpr std::size_t kAhead = 4;
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    if (i + kAhead < slots.size() && st.live.Test(slots[i + kAhead]))
+      PrefetchRow(st.vectors.Row(slots[i + kAhead]), dim);
+    if (st.live.Test(slots[i])) scores[i] = Dot(query.data(), st.vectors.Row(slots[i]), dim);
+  }
+  return scores;
+}
+
 std::vector<ScoredSlot> VectorIndex::Search(std::span<const float> query, std::size_t k,
-                                            const Bitset* allowed) const {
+                                            const Bitset* allowed, std::size_t beam) const {
   const std::size_t dim = static_cast<std::size_t>(impl_->dimension);
   if (k == 0 || query.size() != dim) return {};
   const VectorIndexOptions& opt = impl_->options;
@@ -239,38 +255,41 @@ std::vector<ScoredSlot> VectorIndex::Search(std::span<const float> query, std::s
       return exact();
     }
   }
-  // Post-filtering over-fetch: the k best allowed vectors sit around rank k / p of the
-  // unfiltered order (p = allowed fraction), so a filtered search asks the graph for well past
-  // that rank; the graph's beam is always at least ef_search. Unfiltered, it asks for k only,
-  // exactly like a plain hnswlib query. Doubles while fewer than k survive.
+  // The graph returns the best `width` nodes of a beam that wide, ordered by their int8
+  // codes; all of them are re-scored exactly and the k best kept. Post-filtering over-fetch:
+  // the k best allowed vectors sit around rank k / p of the unfiltered order (p = allowed
+  // fraction), so a filtered search widens the beam past that rank. Doubles while fewer
+  // than k survive.
+  const std::size_t base_beam = beam > 0 ? beam : static_cast<std::size_t>(std::max(opt.ef_search, 1));
   const std::size_t graph_live = st.live_n - st.pending_n;
   const double p = static_cast<double>(allowed_n) / static_cast<double>(st.live_n);
-  std::size_t beam = allowed == nullptr ? k
-                                        : static_cast<std::size_t>(std::max(opt.ef_search, 1)) +
-                                              static_cast<std::size_t>(std::ceil(static_cast<double>(k) / p * kOverFetch));
+  std::size_t width = std::max(k, base_beam);
+  if (allowed != nullptr)
+    width += static_cast<std::size_t>(std::ceil(static_cast<double>(k) / p * kOverFetch));
   // A sparse scan costs more per vector than a dense one (rows are skipped, so the hardware
   // prefetcher helps less): measured ~2.5x at a quarter of the rows.
   const double scan_cost = static_cast<double>(allowed_n) * (1.0 + 2.0 * (1.0 - p));
-  const std::size_t min_beam = static_cast<std::size_t>(std::max(opt.ef_search, 1));
   TopK top(k);
   std::vector<Slot> found;
   for (;;) {
     // A beam of width B costs about B * graph_beam_cost dense vector scans; past the cost of
     // scanning the allowed set, or once the beam would cover the graph, scan instead.
-    const std::size_t width = std::max(beam, min_beam);
     if (static_cast<double>(width) * opt.graph_beam_cost >= scan_cost || width >= graph_live) return exact();
     found.clear();
-    if (!st.graph->Search(q, beam, &found).ok()) return exact();
+    if (!st.graph->Search(q, width, &found).ok()) return exact();
     top = TopK(k);
     std::size_t passed = 0;
-    for (Slot slot : found) {
+    for (std::size_t i = 0; i < found.size(); ++i) {
+      const Slot slot = found[i];
       if (allowed != nullptr && !allowed->Test(slot)) continue;
-      if (!st.live.Test(slot) || st.pending.Test(slot)) continue;  // defensive; deleted nodes are not returned
+      if (!st.live.Test(slot) || st.pending.Test(slot))
+        continue;  // defensive; deleted nodes are not returned
+      if (i + 4 < found.size()) PrefetchRow(st.vectors.Row(found[i + 4]), dim);
       top.Push(slot, Dot(q, st.vectors.Row(slot), dim));
       ++passed;
     }
-    if (passed >= k || found.size() < beam) break;
-    beam *= 2;
+    if (passed >= k || found.size() < width) break;
+    width *= 2;
   }
   // Pending vectors are not in the graph (or their node holds an old, deleted vector).
   if (st.pending_n > 0) ScanInto(st.vectors, q, dim, st.pending, allowed, &top);

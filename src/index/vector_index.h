@@ -29,10 +29,12 @@ struct VectorIndexOptions {
   std::size_t hnsw_threshold = 20000;
   int m = 16;                 // HNSW links per node
   int ef_construction = 100;  // HNSW build beam width
-  // HNSW search beam width; a search uses ef_search + 4 * k * live / allowed, so larger k
-  // and narrower filters widen the beam. 256 keeps recall@10 >= 0.95 on uniformly random
-  // 64-d unit vectors and ~0.99 on hash-v1 vectors of real text. (Structureless random data
-  // in hundreds of dimensions defeats any graph index; no beam width fixes that.)
+  // Default HNSW search beam width (a Search may pass its own); a search uses
+  // max(k, beam) + 4 * k * live / allowed, so larger k and narrower filters widen it.
+  // Measured recall@10 at 256 (bench/vector_bench, docs/PERFORMANCE.md): 1.0 on siftsmall,
+  // >= 0.95 on uniformly random 64-d unit vectors, ~0.9 on hash-v1 vectors of synthetic
+  // Zipfian text at 50K-100K (short queries lie far from every document, which is hard for
+  // any graph). Hybrid search passes its own, narrower beam.
   int ef_search = 256;
   // A filtered search whose allowed set is at most this fraction of live vectors (or at
   // most exact_scan_max vectors) is answered by exact scan over the allowed set.
@@ -68,13 +70,20 @@ class VectorIndex {
   void Remove(Slot slot);
   // The k live slots with the highest inner product with query, restricted to `allowed`
   // when non-null (bits beyond allowed->size() count as not allowed). Exact below the
-  // threshold or for selective filters; otherwise HNSW with adaptive over-fetch (recall@10
-  // >= 0.95 of exact at every selectivity), merged with an exact scan of pending vectors.
-  // Sorted by BetterScored; scores are exact inner products whichever path found the slot.
-  // Returns nothing if query.size() != dimension().
-  std::vector<ScoredSlot> Search(std::span<const float> query, std::size_t k, const Bitset* allowed) const;
+  // threshold or for selective filters; otherwise HNSW with a beam of `beam` (0: the
+  // options' ef_search) and adaptive over-fetch (recall@10 >= 0.95 of exact at every
+  // selectivity at the default beam), merged with an exact scan of pending vectors. Every
+  // node the graph returns is re-scored with its float vector, so scores are exact inner
+  // products whichever path found the slot. Sorted by BetterScored. Returns nothing if
+  // query.size() != dimension().
+  std::vector<ScoredSlot> Search(std::span<const float> query, std::size_t k, const Bitset* allowed,
+                                 std::size_t beam = 0) const;
   // Exact top-k (the baseline and the fallback). Cost: one dot product per allowed live slot.
   std::vector<ScoredSlot> ExactSearch(std::span<const float> query, std::size_t k, const Bitset* allowed) const;
+  // The exact inner product of query with each of `slots` (any order): the score Search
+  // gives them; 0 for a slot that is not live or a query of the wrong size. Hybrid search
+  // uses it to complete the vector signal of lexical candidates.
+  std::vector<float> ScoreSlots(std::span<const float> query, std::span<const Slot> slots) const;
 
   // Inserts up to max_items pending vectors into the HNSW graph in the order they were
   // added, starting the graph if the live count reached the threshold, and returns once

@@ -1,6 +1,6 @@
 // VectorIndex::Save and Load. The stream written to `out` (little-endian, BinaryWriter):
 //
-//   u32 magic "MVIX"   u32 version (1)   u32 dimension
+//   u32 magic "MVIX"   u32 version (2)   u32 dimension
 //   options, for inspection only: u64 hnsw_threshold, i32 m, i32 ef_construction,
 //     i32 ef_search, f64 exact_selectivity, u64 exact_scan_max
 //   u64 slot_limit (one past the largest slot ever added)   u64 live count
@@ -10,11 +10,15 @@
 //   u8 has_graph   u64 graph nodes (including deleted)
 //
 // When has_graph is 1 the graph is in graph_path, in hnswlib's own format (hnsw_graph.h).
+// Version 2 graphs hold int8 codes; version 1 graphs held float vectors: a version 1
+// snapshot loads its vectors and ignores its graph, every vector becoming pending, so the
+// graph is rebuilt in the background (IndexPending) instead of the cube from the store.
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <utility>
 
+#include "index/int8_code.h"
 #include "index/vector_index.h"
 #include "index/vector_index_impl.h"
 
@@ -22,7 +26,8 @@ namespace memd::index {
 namespace {
 
 constexpr std::uint32_t kMagic = 0x5849564D;  // "MVIX" in file byte order
-constexpr std::uint32_t kVersion = 1;
+constexpr std::uint32_t kVersion = 2;
+constexpr std::uint32_t kVersionFloatGraph = 1;
 
 Status Corrupt(const std::string& what) {
   return Status::Corruption("vector index snapshot is corrupt: " + what +
@@ -77,9 +82,10 @@ Status VectorIndex::Load(BinaryReader& in, const std::string& graph_path) {
   MEMD_RETURN_IF_ERROR(in.Get(&magic));
   MEMD_RETURN_IF_ERROR(in.Get(&version));
   if (magic != kMagic) return Corrupt("bad magic number");
-  if (version != kVersion) {
-    return Status::Corruption("vector index snapshot has version " + std::to_string(version) + ", this memd reads " +
-                              std::to_string(kVersion) + "; delete the index snapshot to rebuild it");
+  if (version != kVersion && version != kVersionFloatGraph) {
+    return Status::Corruption("vector index snapshot has version " + std::to_string(version) +
+                              ", this memd reads " + std::to_string(kVersion) +
+                              "; delete the index snapshot to rebuild it");
   }
   MEMD_RETURN_IF_ERROR(in.Get(&file_dim));
   if (file_dim != static_cast<std::uint32_t>(dimension)) {
@@ -103,8 +109,10 @@ Status VectorIndex::Load(BinaryReader& in, const std::string& graph_path) {
   auto st = std::make_unique<State>(dimension);
   std::vector<std::uint64_t> words;
   MEMD_RETURN_IF_ERROR(in.GetVector(&words));
-  if (words.size() != (slot_limit + 63) / 64) return Corrupt("liveness bitset size does not match the slot limit");
-  if ((slot_limit & 63) != 0 && (words.back() >> (slot_limit & 63)) != 0) return Corrupt("liveness bits past the limit");
+  if (words.size() != (slot_limit + 63) / 64)
+    return Corrupt("liveness bitset size does not match the slot limit");
+  if ((slot_limit & 63) != 0 && (words.back() >> (slot_limit & 63)) != 0)
+    return Corrupt("liveness bits past the limit");
   st->live.Resize(slot_limit);
   st->live.mutable_words() = std::move(words);
   if (st->live.Count() != live_n) return Corrupt("live count does not match the liveness bitset");
@@ -146,17 +154,24 @@ Status VectorIndex::Load(BinaryReader& in, const std::string& graph_path) {
   MEMD_RETURN_IF_ERROR(in.Get(&has_graph));
   MEMD_RETURN_IF_ERROR(in.Get(&nodes));
   if (has_graph > 1) return Corrupt("bad graph flag");
-  if (!has_graph) {
-    if (nodes != 0 || st->pending_n != st->live_n) return Corrupt("vectors missing from both graph and pending list");
+  if (version == kVersionFloatGraph) {
+    if (nodes > slot_limit) return Corrupt("more graph nodes than slots");
+    st->pending = st->live;
+    st->pending_n = st->live_n;
+    st->pending_queue.clear();
+    st->live.ForEach([&](std::size_t s) { st->pending_queue.push_back(static_cast<Slot>(s)); });
+  } else if (!has_graph) {
+    if (nodes != 0 || st->pending_n != st->live_n)
+      return Corrupt("vectors missing from both graph and pending list");
   } else {
     if (nodes > slot_limit) return Corrupt("more graph nodes than slots");
     MEMD_ASSIGN_OR_RETURN(st->graph, HnswGraph::Load(graph_path, dimension, nodes));
-    st->graph->SetSearchBeam(static_cast<std::size_t>(std::max(impl_->options.ef_search, 1)));
     // Every node must be a distinct slot; a node is undeleted exactly when its slot is live
     // and not pending, and then it must hold that slot's vector.
     std::size_t undeleted = 0;
     Status node_status;
-    st->graph->ForEachNode([&](Slot slot, bool deleted, const float* v) {
+    std::vector<std::uint8_t> code(Int8CodeBytes(dim));
+    st->graph->ForEachNode([&](Slot slot, bool deleted, const std::uint8_t* node_code) {
       if (slot >= slot_limit || st->in_graph.Test(slot)) {
         node_status = Corrupt("graph node for bad or repeated slot " + std::to_string(slot));
         return false;
@@ -164,20 +179,24 @@ Status VectorIndex::Load(BinaryReader& in, const std::string& graph_path) {
       st->in_graph.Set(slot);
       const bool should_be_live = st->live.Test(slot) && !st->pending.Test(slot);
       if (deleted == should_be_live) {
-        node_status = Corrupt("graph deletion mark of slot " + std::to_string(slot) + " disagrees with liveness");
+        node_status =
+            Corrupt("graph deletion mark of slot " + std::to_string(slot) + " disagrees with liveness");
         return false;
       }
       if (!deleted) {
         ++undeleted;
-        if (std::memcmp(v, st->vectors.Row(slot), dim * sizeof(float)) != 0) {
-          node_status = Corrupt("graph vector of slot " + std::to_string(slot) + " differs from the stored vector");
+        EncodeInt8(st->vectors.Row(slot), dim, code.data());
+        if (std::memcmp(node_code, code.data(), code.size()) != 0) {
+          node_status =
+              Corrupt("graph vector of slot " + std::to_string(slot) + " differs from the stored vector");
           return false;
         }
       }
       return true;
     });
     MEMD_RETURN_IF_ERROR(node_status);
-    if (undeleted != st->live_n - st->pending_n) return Corrupt("live vectors missing from both graph and pending list");
+    if (undeleted != st->live_n - st->pending_n)
+      return Corrupt("live vectors missing from both graph and pending list");
   }
 
   std::unique_lock lock(impl_->mu);

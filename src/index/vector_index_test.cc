@@ -6,7 +6,9 @@
 #include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -70,8 +72,8 @@ double DotD(const std::vector<float>& a, const std::vector<float>& b) {
 // `allowed`: same length, sorted, exact scores, and the same k-th best score (so the same set
 // up to float-rounding ties).
 void ExpectMatchesBruteForce(const std::vector<ScoredSlot>& got, const std::vector<std::vector<float>>& data,
-                             const std::vector<bool>& present, const Bitset* allowed, const std::vector<float>& query,
-                             std::size_t k) {
+                             const std::vector<bool>& present, const Bitset* allowed,
+                             const std::vector<float>& query, std::size_t k) {
   std::vector<double> scores;
   for (std::size_t s = 0; s < data.size(); ++s) {
     if (present[s] && (allowed == nullptr || allowed->Test(s))) scores.push_back(DotD(data[s], query));
@@ -92,8 +94,8 @@ void ExpectMatchesBruteForce(const std::vector<ScoredSlot>& got, const std::vect
   }
 }
 
-std::unique_ptr<VectorIndex> BuildIndex(const std::vector<std::vector<float>>& data, VectorIndexOptions options,
-                                        int dim) {
+std::unique_ptr<VectorIndex> BuildIndex(const std::vector<std::vector<float>>& data,
+                                        VectorIndexOptions options, int dim) {
   auto index = std::make_unique<VectorIndex>(dim, options);
   for (std::size_t s = 0; s < data.size(); ++s) index->Add(static_cast<Slot>(s), data[s]);
   return index;
@@ -137,6 +139,26 @@ TEST(VectorIndexTest, ExactSearchMatchesBruteForce) {
   }
   EXPECT_FALSE(index.uses_hnsw());
   EXPECT_EQ(index.live_count(), data.size());
+}
+
+TEST(VectorIndexTest, ScoreSlotsGivesTheScoresSearchGives) {
+  const int dim = 37;
+  auto data = RandomUnitVectors(500, dim, 3);
+  auto index_ptr = BuildIndex(data, {}, dim);
+  VectorIndex& index = *index_ptr;
+  index.Remove(7);
+  const auto query = RandomUnitVectors(1, dim, 4)[0];
+  std::map<Slot, float> expected;
+  for (const ScoredSlot& s : index.ExactSearch(query, data.size(), nullptr)) expected[s.slot] = s.score;
+  const std::vector<Slot> slots = {499, 3, 7, 0, 250, 100000};  // any order; 7 removed; 100000 absent
+  const std::vector<float> scores = index.ScoreSlots(query, slots);
+  ASSERT_EQ(scores.size(), slots.size());
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    auto it = expected.find(slots[i]);
+    EXPECT_EQ(scores[i], it == expected.end() ? 0.0f : it->second) << "slot " << slots[i];
+  }
+  EXPECT_EQ(index.ScoreSlots(std::vector<float>(dim + 1, 0.1f), slots),
+            std::vector<float>(slots.size(), 0.0f));
 }
 
 TEST(VectorIndexTest, EdgeCasesReturnSensibleResults) {
@@ -230,7 +252,8 @@ TEST(VectorIndexTest, PendingVectorIsFoundBeforeIndexPending) {
 }
 
 // Mean recall@10 against ExactSearch, for random filters of the given selectivity.
-double MeanRecall(const VectorIndex& index, std::size_t n, double selectivity, int queries, std::uint64_t seed) {
+double MeanRecall(const VectorIndex& index, std::size_t n, double selectivity, int queries,
+                  std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> u(0, 1);
   auto qs = RandomUnitVectors(queries, index.dimension(), seed + 1);
@@ -306,7 +329,8 @@ TEST_F(VectorIndexRecallTest, RecallAtTenIsAtLeast95PercentAtEverySelectivity) {
     ASSERT_EQ(index->pending_count(), 0u);
     for (double sel : {0.001, 0.01, 0.05, 0.10, 0.25, 0.50, 1.0}) {
       const double recall = MeanRecall(*index, Size(), sel, 40, static_cast<std::uint64_t>(sel * 1e6));
-      EXPECT_GE(recall, 0.95) << (index == default_ ? "default" : "graph-only") << " planner, selectivity " << sel;
+      EXPECT_GE(recall, 0.95) << (index == default_ ? "default" : "graph-only") << " planner, selectivity "
+                              << sel;
     }
   }
 }
@@ -352,8 +376,9 @@ TEST(VectorIndexTest, SaveLoadRoundTripGivesSameResults) {
     for (std::size_t s = 0; s < 800; ++s) index.Add(static_cast<Slot>(s), data[s]);
     index.IndexPending(10000);
     for (std::size_t s = 0; s < 800; s += 5) index.Remove(static_cast<Slot>(s));
-    for (std::size_t s = 800; s < 900; ++s) index.Add(static_cast<Slot>(s + 100), data[s]);  // pending, sparse slots
-    index.Add(5, data[5]);                                                                   // re-added: pending
+    for (std::size_t s = 800; s < 900; ++s)
+      index.Add(static_cast<Slot>(s + 100), data[s]);  // pending, sparse slots
+    index.Add(5, data[5]);                             // re-added: pending
     {
       BinaryWriter out(dir.Child("vec.bin"));
       ASSERT_TRUE(index.Save(out, dir.Child("graph.bin")).ok());
@@ -386,6 +411,42 @@ TEST(VectorIndexTest, SaveLoadRoundTripGivesSameResults) {
     loaded.Add(2000, data[0]);  // slot 0 was removed, so its vector has no other owner
     EXPECT_EQ(loaded.Search(data[0], 1, nullptr)[0].slot, 2000u);
   }
+}
+
+TEST(VectorIndexTest, FloatGraphSnapshotLoadsVectorsAndRebuildsTheGraph) {
+  // Version 1 snapshots (graphs of float vectors) keep their vectors; the graph is rebuilt.
+  const int dim = 24;
+  auto data = RandomUnitVectors(600, dim, 21);
+  TempDir dir = NewTempDir();
+  VectorIndexOptions opt;
+  opt.hnsw_threshold = 300;
+  VectorIndex index(dim, opt);
+  for (std::size_t s = 0; s < data.size(); ++s) index.Add(static_cast<Slot>(s), data[s]);
+  index.IndexPending(10000);
+  index.Remove(7);
+  {
+    BinaryWriter out(dir.Child("vec.bin"));
+    ASSERT_TRUE(index.Save(out, dir.Child("graph.bin")).ok());
+    ASSERT_TRUE(out.Finish().ok());
+  }
+  std::string bytes = ReadFile(dir.Child("vec.bin"));
+  const std::uint32_t v1 = 1;
+  std::memcpy(bytes.data() + 4, &v1, sizeof v1);  // the version follows the magic
+  WriteFile(dir.Child("vec.bin"), bytes);
+  WriteFile(dir.Child("graph.bin"), "float graph of an older memd");  // never read
+  VectorIndex loaded(dim, opt);
+  BinaryReader in(dir.Child("vec.bin"));
+  Status st = loaded.Load(in, dir.Child("graph.bin"));
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_FALSE(loaded.uses_hnsw());
+  EXPECT_EQ(loaded.live_count(), data.size() - 1);
+  EXPECT_EQ(loaded.pending_count(), data.size() - 1);
+  EXPECT_EQ(loaded.Search(data[42], 1, nullptr)[0].slot, 42u);  // exact until the graph exists
+  EXPECT_EQ(loaded.IndexPending(10000), data.size() - 1);
+  EXPECT_TRUE(loaded.uses_hnsw());
+  EXPECT_EQ(loaded.pending_count(), 0u);
+  EXPECT_EQ(loaded.Search(data[42], 1, nullptr)[0].slot, 42u);
+  EXPECT_TRUE(loaded.Vector(7).empty());
 }
 
 TEST(VectorIndexTest, CorruptInputIsCorruptionAndLeavesIndexUnchanged) {

@@ -101,6 +101,7 @@ Api::Impl::Impl(Engine& engine, ApiOptions options) : engine_(engine), options_(
   int threads = options_.worker_threads;
   if (threads <= 0) threads = 2 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   workers_ = std::make_unique<ThreadPool>(threads);
+  access_log_ = spdlog::get("access");
   RegisterRoutes();
   RegisterMetrics();
 }
@@ -149,10 +150,11 @@ void Api::Impl::RegisterRoutes() {
 
 std::size_t Api::Impl::BodyLimit(const HttpServer::RequestHeader& header) {
   // Only an authenticated import with the write scope may send a large body: anyone else
-  // could otherwise make the server buffer max_import_bytes.
+  // could otherwise make the server buffer max_import_bytes. This runs on the I/O thread for
+  // every request, so anything but a POST is ruled out before routing.
+  if (header.method() != http::verb::post) return options_.max_body_bytes;
   std::string_view target(header.target().data(), header.target().size());
-  std::string_view method(header.method_string().data(), header.method_string().size());
-  auto match = router_.Find(method, target.substr(0, target.find('?')));
+  auto match = router_.Find("POST", target.substr(0, target.find('?')));
   if (match.route == nullptr || match.route->handler.handler != &Impl::ImportCube) return options_.max_body_bytes;
   IncomingRequest probe;
   probe.message.base() = header;
@@ -277,6 +279,9 @@ Result<Principal> Api::Impl::Authenticate(const Call& call) {
 }
 
 void Api::Impl::Log(const Call& call, const Reply& reply, double seconds) const {
+  spdlog::logger& logger = access_log_ ? *access_log_ : *spdlog::default_logger_raw();
+  const spdlog::level::level_enum level = reply.status >= 500 ? spdlog::level::err : spdlog::level::info;
+  if (!logger.should_log(level)) return;  // e.g. --log-level warn: build no line
   json::object line;
   line["time"] = FormatRfc3339(NowMillis());
   line["level"] = reply.status >= 500 ? "error" : "info";
@@ -295,12 +300,7 @@ void Api::Impl::Log(const Call& call, const Reply& reply, double seconds) const 
   if (!reply.error_code.empty()) line["error"] = reply.error_code;
   std::string_view trace = call.Header("traceparent");
   if (!trace.empty() && trace.size() <= 128) line["traceparent"] = trace;
-  auto logger = spdlog::get("access");
-  if (reply.status >= 500) {
-    (logger ? logger : spdlog::default_logger())->error(json::serialize(line));
-  } else {
-    (logger ? logger : spdlog::default_logger())->info(json::serialize(line));
-  }
+  logger.log(level, json::serialize(line));
 }
 
 // ---- Api ----

@@ -1,6 +1,8 @@
 // Api::Impl: shared state of the REST handlers (api_*.cc each implement one resource).
 #pragma once
 
+#include <spdlog/logger.h>
+
 #include <boost/json.hpp>
 #include <map>
 #include <memory>
@@ -39,7 +41,7 @@ struct Call {
   std::map<std::string, std::string, std::less<>> query;  // decoded query parameters
   Principal principal;
   std::string request_id;
-  std::string route;  // the matched pattern, for logs and metrics
+  std::string_view route;  // the matched pattern (owned by the router), for logs and metrics
   std::string cube;   // "user/project" once resolved, for the log line
 
   // A path or query parameter; empty if absent.
@@ -74,11 +76,20 @@ class Api::Impl {
   // Metric families (registered in the constructor).
   CounterFamily* requests_total_ = nullptr;
   HistogramFamily* request_seconds_ = nullptr;
-  HistogramFamily* search_seconds_ = nullptr;
-  HistogramFamily* add_seconds_ = nullptr;
-  CounterFamily* cache_hits_ = nullptr;
-  CounterFamily* cache_misses_ = nullptr;
   CounterFamily* rate_limited_ = nullptr;
+  // Unlabelled metrics (the one child of their family, looked up once).
+  Histogram* search_seconds_ = nullptr;
+  Histogram* add_seconds_ = nullptr;
+  Counter* cache_hits_ = nullptr;
+  Counter* cache_misses_ = nullptr;
+  // Engine figures, set from one RuntimeStats call per scrape (Metrics).
+  Gauge* open_cubes_ = nullptr;
+  Gauge* memories_ = nullptr;
+  Gauge* index_bytes_ = nullptr;
+  Gauge* unsnapshotted_changes_ = nullptr;
+  // The "access" logger (ConfigureJsonLogging runs before the Api is built), or null for
+  // spdlog's default logger.
+  std::shared_ptr<spdlog::logger> access_log_;
 
   // ---- request plumbing (api.cc) ----
   void RegisterRoutes();

@@ -55,7 +55,7 @@ Reply Api::Impl::AddMemory(Call& call) {
   if (!write.ok()) return BadRequest(write.status());
   const auto start = std::chrono::steady_clock::now();
   auto added = engine_.Add(*cube, *memory, *write);
-  add_seconds_->With({}).Observe(SecondsSince(start));
+  add_seconds_->Observe(SecondsSince(start));
   if (!added.ok()) return ErrorReply(added.status());
   return Reply::Json(engine::EncodeAddResult(*added), added->deduplicated ? 200 : 201);
 }
@@ -84,7 +84,7 @@ Reply Api::Impl::AddMemories(Call& call) {
   if (!write.ok()) return BadRequest(write.status());
   const auto start = std::chrono::steady_clock::now();
   auto added = engine_.AddBatch(*cube, memories, *write);
-  add_seconds_->With({}).Observe(SecondsSince(start));
+  add_seconds_->Observe(SecondsSince(start));
   if (!added.ok()) return ErrorReply(added.status());
   json::array results;
   bool created = false;

@@ -30,10 +30,12 @@ void Api::Impl::RegisterMetrics() {
   request_seconds_ = must(metrics_.RegisterHistogram("memd_http_request_duration_seconds",
                                                      "HTTP request latency from header received to response ready",
                                                      {"method", "route"}));
-  search_seconds_ = must(metrics_.RegisterHistogram("memd_search_duration_seconds", "Engine search latency (cache misses)"));
-  add_seconds_ = must(metrics_.RegisterHistogram("memd_add_duration_seconds", "Engine add latency (one memory or a batch)"));
-  cache_hits_ = must(metrics_.RegisterCounter("memd_cache_hits_total", "Search result cache hits"));
-  cache_misses_ = must(metrics_.RegisterCounter("memd_cache_misses_total", "Search result cache misses"));
+  search_seconds_ =
+      &must(metrics_.RegisterHistogram("memd_search_duration_seconds", "Engine search latency (cache misses)"))->With({});
+  add_seconds_ =
+      &must(metrics_.RegisterHistogram("memd_add_duration_seconds", "Engine add latency (one memory or a batch)"))->With({});
+  cache_hits_ = &must(metrics_.RegisterCounter("memd_cache_hits_total", "Search result cache hits"))->With({});
+  cache_misses_ = &must(metrics_.RegisterCounter("memd_cache_misses_total", "Search result cache misses"))->With({});
   rate_limited_ = must(metrics_.RegisterCounter("memd_rate_limited_total", "Requests refused by a rate limit", {"kind"}));
   auto gauge = [this](const char* name, const char* help, std::function<double()> fn) {
     Status s = metrics_.RegisterGaugeCallback(name, help, std::move(fn));
@@ -45,14 +47,15 @@ void Api::Impl::RegisterMetrics() {
   });
   gauge("memd_cache_entries", "Search result cache entries", [this] { return static_cast<double>(cache_->entries()); });
   gauge("memd_cache_bytes", "Search result cache bytes", [this] { return static_cast<double>(cache_->bytes()); });
-  gauge("memd_open_cubes", "Cubes with their index in memory",
-        [this] { return static_cast<double>(engine_.RuntimeStats().open_cubes); });
-  gauge("memd_memories", "Live memories in open cubes",
-        [this] { return static_cast<double>(engine_.RuntimeStats().memories); });
-  gauge("memd_index_bytes", "Estimated index memory of open cubes",
-        [this] { return static_cast<double>(engine_.RuntimeStats().index_bytes); });
-  gauge("memd_unsnapshotted_changes", "Changes of open cubes not yet in an index snapshot",
-        [this] { return static_cast<double>(engine_.RuntimeStats().unsnapshotted_changes); });
+  // Set by Metrics from one RuntimeStats call, which visits every open cube under its lock.
+  auto engine_gauge = [&](const char* name, const char* help) {
+    return &must(metrics_.RegisterGauge(name, help))->With({});
+  };
+  open_cubes_ = engine_gauge("memd_open_cubes", "Cubes with their index in memory");
+  memories_ = engine_gauge("memd_memories", "Live memories in open cubes");
+  index_bytes_ = engine_gauge("memd_index_bytes", "Estimated index memory of open cubes");
+  unsnapshotted_changes_ =
+      engine_gauge("memd_unsnapshotted_changes", "Changes of open cubes not yet in an index snapshot");
   gauge("memd_ready", "1 when /ready would answer 200", [this] {
     return !draining_.load() && ::access(options_.data_dir.c_str(), W_OK) == 0 &&
                    FreeDiskBytes(options_.data_dir) >= static_cast<double>(options_.min_free_disk_bytes)
@@ -88,6 +91,11 @@ Reply Api::Impl::Ready(Call&) {
 }
 
 Reply Api::Impl::Metrics(Call&) {
+  const EngineStats stats = engine_.RuntimeStats();
+  open_cubes_->Set(static_cast<double>(stats.open_cubes));
+  memories_->Set(static_cast<double>(stats.memories));
+  index_bytes_->Set(static_cast<double>(stats.index_bytes));
+  unsnapshotted_changes_->Set(static_cast<double>(stats.unsnapshotted_changes));
   Reply r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   r.body = metrics_.Render();

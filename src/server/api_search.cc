@@ -38,17 +38,17 @@ Reply Api::Impl::Search(Call& call, const std::string& user, const std::vector<s
     key += kSep;
     key += CanonicalJson(body);
     if (auto hit = cache_->Get(key)) {
-      cache_hits_->With({}).Inc();
+      cache_hits_->Inc();
       Reply r;
       r.body = std::move(*hit);
       r.headers.emplace_back("X-Cache", "hit");
       return r;
     }
-    cache_misses_->With({}).Inc();
+    cache_misses_->Inc();
   }
   const auto start = std::chrono::steady_clock::now();
   auto hits = engine_.Search(user, projects, *request);
-  search_seconds_->With({}).Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  search_seconds_->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   if (!hits.ok()) return ErrorReply(hits.status());
   json::array results;
   std::optional<Timestamp> first_expiry;
