@@ -69,14 +69,10 @@ class Int8Space : public hnswlib::SpaceInterface<float> {
  public:
   explicit Int8Space(std::size_t dimension) : dimension_(dimension) {}
   std::size_t get_data_size() override { return Int8CodeBytes(dimension_); }
-  hnswlib::DISTFUNC<float> get_dist_func() override { return &Distance; }
+  hnswlib::DISTFUNC<float> get_dist_func() override { return Int8CodeDistance(); }
   void* get_dist_func_param() override { return &dimension_; }
 
  private:
-  static float Distance(const void* a, const void* b, const void* param) {
-    return 1.0f - Int8CodeDot(static_cast<const std::uint8_t*>(a), static_cast<const std::uint8_t*>(b),
-                              *static_cast<const std::size_t*>(param));
-  }
   std::size_t dimension_;
 };
 

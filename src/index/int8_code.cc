@@ -54,14 +54,48 @@ __attribute__((target("avx2"))) std::int32_t Avx2(const std::int8_t* a, const st
   return _mm_cvtsi128_si32(sum) + DotInt8Portable(a + i, b + i, n - i);
 }
 
+float Scale(const std::uint8_t* code) {
+  float scale;
+  std::memcpy(&scale, code, sizeof scale);
+  return scale;
+}
+
+// 1 - Int8CodeDot, each with its kernel inlined (one indirect call per distance).
+__attribute__((target("sse4.1"))) float DistanceSse41(const void* a, const void* b, const void* dimension) {
+  const auto* x = static_cast<const std::uint8_t*>(a);
+  const auto* y = static_cast<const std::uint8_t*>(b);
+  const std::int32_t dot = Sse41(reinterpret_cast<const std::int8_t*>(x + sizeof(float)),
+                                 reinterpret_cast<const std::int8_t*>(y + sizeof(float)),
+                                 *static_cast<const std::size_t*>(dimension));
+  return 1.0f - Scale(x) * Scale(y) * static_cast<float>(dot);
+}
+
+__attribute__((target("avx2"))) float DistanceAvx2(const void* a, const void* b, const void* dimension) {
+  const auto* x = static_cast<const std::uint8_t*>(a);
+  const auto* y = static_cast<const std::uint8_t*>(b);
+  const std::int32_t dot = Avx2(reinterpret_cast<const std::int8_t*>(x + sizeof(float)),
+                                reinterpret_cast<const std::int8_t*>(y + sizeof(float)),
+                                *static_cast<const std::size_t*>(dimension));
+  return 1.0f - Scale(x) * Scale(y) * static_cast<float>(dot);
+}
+
 }  // namespace
 
 DotInt8Fn DotInt8Sse41() { return __builtin_cpu_supports("sse4.1") ? &Sse41 : nullptr; }
 DotInt8Fn DotInt8Avx2() { return __builtin_cpu_supports("avx2") ? &Avx2 : nullptr; }
+CodeDistanceFn Int8CodeDistanceSse41() { return __builtin_cpu_supports("sse4.1") ? &DistanceSse41 : nullptr; }
+CodeDistanceFn Int8CodeDistanceAvx2() { return __builtin_cpu_supports("avx2") ? &DistanceAvx2 : nullptr; }
 #else
 DotInt8Fn DotInt8Sse41() { return nullptr; }
 DotInt8Fn DotInt8Avx2() { return nullptr; }
+CodeDistanceFn Int8CodeDistanceSse41() { return nullptr; }
+CodeDistanceFn Int8CodeDistanceAvx2() { return nullptr; }
 #endif
+
+float Int8CodeDistancePortable(const void* a, const void* b, const void* dimension) {
+  return 1.0f - Int8CodeDot(static_cast<const std::uint8_t*>(a), static_cast<const std::uint8_t*>(b),
+                            *static_cast<const std::size_t*>(dimension));
+}
 
 }  // namespace internal
 
@@ -74,6 +108,12 @@ internal::DotInt8Fn Best() {
 }
 
 }  // namespace
+
+CodeDistanceFn Int8CodeDistance() {
+  if (auto f = internal::Int8CodeDistanceAvx2()) return f;
+  if (auto f = internal::Int8CodeDistanceSse41()) return f;
+  return &internal::Int8CodeDistancePortable;
+}
 
 std::int32_t DotInt8(const std::int8_t* a, const std::int8_t* b, std::size_t n) {
   static const internal::DotInt8Fn best = Best();

@@ -83,6 +83,19 @@ TEST(Int8CodeTest, CodeDotApproximatesTheFloatDot) {
   EXPECT_LT(worst, 0.01);
 }
 
+TEST(Int8CodeTest, EveryDistanceImplementationAgreesWithTheCodeDot) {
+  std::mt19937 rng(11);
+  std::vector<CodeDistanceFn> impls = {&internal::Int8CodeDistancePortable, Int8CodeDistance()};
+  if (auto f = internal::Int8CodeDistanceSse41()) impls.push_back(f);
+  if (auto f = internal::Int8CodeDistanceAvx2()) impls.push_back(f);
+  for (std::size_t dim : {3u, 16u, 100u, 256u}) {
+    const auto a = Encode(RandomUnitVector(rng, dim));
+    const auto b = Encode(RandomUnitVector(rng, dim));
+    const float expected = 1.0f - Int8CodeDot(a.data(), b.data(), dim);
+    for (auto f : impls) EXPECT_EQ(f(a.data(), b.data(), &dim), expected) << "dim " << dim;
+  }
+}
+
 TEST(Int8CodeTest, ZeroAndNonFiniteVectorsEncodeAsZero) {
   for (float bad : {0.0f, std::nanf(""), INFINITY}) {
     std::vector<float> v(20, 0.0f);
