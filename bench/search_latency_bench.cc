@@ -72,7 +72,7 @@ CubeStats StatsOrDie(Engine& engine) {
 }
 
 // The pending-vector count recorded in the cube's current snapshot (vectors.bin, layout in
-// src/index/vector_index_io.cc, version 1), or -1 if there is no snapshot.
+// src/index/vector_index_io.cc, version 2), or -1 if there is no snapshot.
 std::int64_t SnapshotPendingVectors(const std::string& data_dir) {
   std::error_code ec;
   for (const auto& cube_dir : fs::directory_iterator(data_dir + "/snapshots", ec)) {
@@ -88,7 +88,7 @@ std::int64_t SnapshotPendingVectors(const std::string& data_dir) {
     get(&magic);
     get(&version);
     get(&dim);
-    if (magic != 0x5849564D || version != 1) Die("vectors.bin has an unknown format; update this benchmark");
+    if (magic != 0x5849564D || version != 2) Die("vectors.bin has an unknown format; update this benchmark");
     // hnsw_threshold u64, m i32, ef_construction i32, ef_search i32, exact_selectivity f64,
     // exact_scan_max u64, slot_limit u64, live count u64.
     in.seekg(8 + 4 + 4 + 4 + 8 + 8 + 8 + 8, std::ios::cur);

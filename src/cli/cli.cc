@@ -134,6 +134,7 @@ int Run(int argc, char** argv) {
     return kExitUsage;
   }
   globals.durability = globals.durability_name == "normal" ? Durability::kNormal : Durability::kFull;
+  globals.durability_given = app.get_option("--durability")->count() > 0;
 
   LogToStderr();
   CommandContext context(globals, output);

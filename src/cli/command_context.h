@@ -20,6 +20,7 @@ struct GlobalOptions {
   bool json = false;                     // --json
   std::string durability_name = "full";  // --durability, as typed
   Durability durability = Durability::kFull;  // parsed from durability_name
+  bool durability_given = false;              // --durability was on the command line
 };
 
 // Not thread-safe; one per process run.

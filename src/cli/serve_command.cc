@@ -35,6 +35,7 @@ Status RunServe(CommandContext& ctx, const ServeFlags& flags) {
   if (!config.empty()) MEMD_RETURN_IF_ERROR(server::ApplyConfigFile(config, &options));
   MEMD_RETURN_IF_ERROR(server::ApplyEnvironment(&options));
   if (!data_is_default) options.engine.data_dir = data_from_cli;  // --data or MEMD_DATA
+  if (ctx.options().durability_given) options.engine.durability = ctx.options().durability;
   if (!flags.bind.empty()) options.bind = flags.bind;
   if (flags.port >= 0) options.port = flags.port;
   if (flags.insecure_no_auth) options.api.auth = false;

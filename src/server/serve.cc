@@ -93,7 +93,8 @@ Status RunServer(const ServeOptions& options, std::ostream& out) {
   http.Start(options.io_threads);
   const std::string host = options.bind.find(':') != std::string::npos ? "[" + options.bind + "]" : options.bind;
   out << "memd listening on http://" << host << ":" << http.port() << std::endl;
-  spdlog::info("listening on {}:{} (data {}, auth {})", options.bind, http.port(), engine_options.data_dir,
+  spdlog::info("listening on {}:{} (data {}, durability {}, auth {})", options.bind, http.port(),
+               engine_options.data_dir, engine_options.durability == Durability::kFull ? "full" : "normal",
                options.api.auth ? "on" : "OFF");
 
   int signal_number = 0;
