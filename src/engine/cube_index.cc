@@ -1,6 +1,7 @@
 #include "engine/cube_index.h"
 
 #include <cstring>
+#include <future>
 
 #include "util/binary_io.h"
 
@@ -10,8 +11,11 @@ constexpr std::uint32_t kMetaMagic = 0x4d444d49;  // "IMDM"
 constexpr std::uint32_t kMetaVersion = 1;
 }  // namespace
 
-CubeIndex::CubeIndex(int dimension, const index::VectorIndexOptions& vector_options, index::Bm25Params bm25_params)
-    : dimension_(dimension), bm25_(bm25_params), vectors_(std::make_unique<index::VectorIndex>(dimension, vector_options)) {}
+CubeIndex::CubeIndex(int dimension, const index::VectorIndexOptions& vector_options,
+                     index::Bm25Params bm25_params)
+    : dimension_(dimension),
+      bm25_(bm25_params),
+      vectors_(std::make_unique<index::VectorIndex>(dimension, vector_options)) {}
 
 index::Slot CubeIndex::NewSlot(const store::MemoryRow& row) {
   auto slot = static_cast<index::Slot>(slot_doc_.size());
@@ -78,7 +82,8 @@ void CubeIndex::Allowed(const index::Filter* filter, Timestamp now, std::unique_
     }
   }
   if ((filter == nullptr || filter->matches_all()) && !any_expired) return;
-  auto allowed = std::make_unique<Bitset>(filter && !filter->matches_all() ? filter->Evaluate(filters_, live_) : live_);
+  auto allowed =
+      std::make_unique<Bitset>(filter && !filter->matches_all() ? filter->Evaluate(filters_, live_) : live_);
   if (any_expired) {
     for (const auto& [slot, expires_at] : expiring_) {
       if (expires_at <= now) allowed->Reset(slot);
@@ -130,6 +135,25 @@ Status CubeIndex::Save(const std::string& dir) const {
 }
 
 Status CubeIndex::Load(const std::string& dir) {
+  // The vectors and graph (the largest part) load on a helper thread while this thread
+  // loads the rest, so the two overlap on a multi-core machine. The future is joined before
+  // any return.
+  auto vectors_loaded = std::async(std::launch::async, [this, &dir] {
+    BinaryReader in(dir + "/vectors.bin");
+    MEMD_RETURN_IF_ERROR(in.status());
+    return vectors_->Load(in, dir + "/hnsw.bin");
+  });
+  Status rest = LoadMetaBm25AndFilters(dir);
+  Status vectors = vectors_loaded.get();
+  MEMD_RETURN_IF_ERROR(rest);
+  MEMD_RETURN_IF_ERROR(vectors);
+  if (vectors_->live_count() != doc_slot_.size() || bm25_.doc_count() != doc_slot_.size()) {
+    return Status::Corruption("snapshot " + dir + " components disagree on the number of live documents");
+  }
+  return Status::OK();
+}
+
+Status CubeIndex::LoadMetaBm25AndFilters(const std::string& dir) {
   {
     BinaryReader in(dir + "/meta.bin");
     MEMD_RETURN_IF_ERROR(in.status());
@@ -154,7 +178,8 @@ Status CubeIndex::Load(const std::string& dir) {
     MEMD_RETURN_IF_ERROR(in.GetVector(&expiring_slots));
     MEMD_RETURN_IF_ERROR(in.GetVector(&expiring_times));
     if (slot_id_.size() != slot_doc_.size() || live_size != slot_doc_.size() ||
-        words.size() != (live_size + 63) / 64 || expiring_slots.size() != expiring_times.size() || !in.AtEnd()) {
+        words.size() != (live_size + 63) / 64 || expiring_slots.size() != expiring_times.size() ||
+        !in.AtEnd()) {
       return Status::Corruption(dir + "/meta.bin is inconsistent");
     }
     live_.Resize(live_size);
@@ -170,7 +195,8 @@ Status CubeIndex::Load(const std::string& dir) {
       consistent &= slot < live_size && live_.Test(slot);
       expiring_[slot] = expiring_times[i];
     }
-    if (!consistent) return Status::Corruption(dir + "/meta.bin maps a document twice or expires a dead slot");
+    if (!consistent)
+      return Status::Corruption(dir + "/meta.bin maps a document twice or expires a dead slot");
   }
   {
     BinaryReader in(dir + "/bm25.bin");
@@ -181,12 +207,6 @@ Status CubeIndex::Load(const std::string& dir) {
     BinaryReader in(dir + "/filter.bin");
     MEMD_RETURN_IF_ERROR(in.status());
     MEMD_RETURN_IF_ERROR(filters_.Load(in));
-  }
-  BinaryReader in(dir + "/vectors.bin");
-  MEMD_RETURN_IF_ERROR(in.status());
-  MEMD_RETURN_IF_ERROR(vectors_->Load(in, dir + "/hnsw.bin"));
-  if (vectors_->live_count() != doc_slot_.size() || bm25_.doc_count() != doc_slot_.size()) {
-    return Status::Corruption("snapshot " + dir + " components disagree on the number of live documents");
   }
   return Status::OK();
 }

@@ -39,7 +39,8 @@ class CubeIndex {
   void Apply(const store::MemoryRow& row, const std::vector<std::string>* terms = nullptr);
   // Apply for several rows; terms (if non-empty) parallels rows. Vectors go to the vector
   // index in one batch, so a large write does not interleave with background graph building.
-  void ApplyBatch(std::span<const store::MemoryRow* const> rows, std::span<const std::vector<std::string>* const> terms);
+  void ApplyBatch(std::span<const store::MemoryRow* const> rows,
+                  std::span<const std::vector<std::string>* const> terms);
   // Removes a doc (purged, expired). No-op if absent.
   void Remove(std::int64_t doc);
 
@@ -55,7 +56,9 @@ class CubeIndex {
   index::VectorIndex& mutable_vectors() { return *vectors_; }
 
   std::int64_t SlotDoc(index::Slot slot) const { return slot_doc_[slot]; }
-  std::string SlotId(index::Slot slot) const { return std::string(slot_id_[slot].data(), slot_id_[slot].size()); }
+  std::string SlotId(index::Slot slot) const {
+    return std::string(slot_id_[slot].data(), slot_id_[slot].size());
+  }
   std::size_t live_count() const { return doc_slot_.size(); }
   std::size_t MemoryBytes() const;
 
@@ -70,6 +73,8 @@ class CubeIndex {
 
  private:
   index::Slot NewSlot(const store::MemoryRow& row);
+  // Load's part without the vectors: meta.bin, bm25.bin, filter.bin.
+  Status LoadMetaBm25AndFilters(const std::string& dir);
 
   int dimension_;
   index::Bm25Index bm25_;
@@ -77,11 +82,11 @@ class CubeIndex {
   index::FilterColumns filters_;
   text::Analyzer analyzer_;
 
-  std::vector<std::int64_t> slot_doc_;              // slot -> store doc
-  std::vector<std::array<char, 26>> slot_id_;       // slot -> memory id (ULID)
-  Bitset live_;                                     // live slots
+  std::vector<std::int64_t> slot_doc_;                      // slot -> store doc
+  std::vector<std::array<char, 26>> slot_id_;               // slot -> memory id (ULID)
+  Bitset live_;                                             // live slots
   std::unordered_map<std::int64_t, index::Slot> doc_slot_;  // live doc -> slot
-  std::map<index::Slot, Timestamp> expiring_;       // live slots with an expiry
+  std::map<index::Slot, Timestamp> expiring_;               // live slots with an expiry
   std::int64_t applied_seq_ = 0;
 };
 

@@ -101,6 +101,16 @@ float Int8CodeDistancePortable(const void* a, const void* b, const void* dimensi
 
 namespace {
 
+// std::lrint (round half to even in the default rounding mode), without the libm call
+// that lrint costs where math errno is on.
+int RoundToInt(float v) {
+#ifdef MEMD_INT8_X86
+  return _mm_cvtss_si32(_mm_set_ss(v));
+#else
+  return static_cast<int>(std::lrint(v));
+#endif
+}
+
 internal::DotInt8Fn Best() {
   if (auto f = internal::DotInt8Avx2()) return f;
   if (auto f = internal::DotInt8Sse41()) return f;
@@ -132,7 +142,7 @@ void EncodeInt8(const float* x, std::size_t dimension, std::uint8_t* code) {
   auto* c = reinterpret_cast<std::int8_t*>(code + sizeof scale);
   for (std::size_t i = 0; i < dimension; ++i) {
     c[i] = scale == 0.0f ? std::int8_t{0}
-                         : static_cast<std::int8_t>(std::clamp(std::lrint(x[i] / scale), -127L, 127L));
+                         : static_cast<std::int8_t>(std::clamp(RoundToInt(x[i] / scale), -127, 127));
   }
 }
 
