@@ -54,24 +54,6 @@ double Recall(const std::vector<index::Slot>& got, const std::vector<index::Slot
   return static_cast<double>(hit) / static_cast<double>(gold.size());
 }
 
-// The completion step of Engine::Impl::Search (engine/search.cc), repeated here so that
-// the benchmark can switch it off.
-void Complete(const engine::CubeIndex& idx, const Query& q, engine::FusionInput* in) {
-  std::set<index::Slot> lex, vec;
-  for (const auto& s : in->lexical) lex.insert(s.slot);
-  for (const auto& s : in->vector) vec.insert(s.slot);
-  std::vector<index::Slot> lexical_only, vector_only;
-  for (const auto& s : in->lexical)
-    if (!vec.count(s.slot)) lexical_only.push_back(s.slot);
-  for (const auto& s : in->vector)
-    if (!lex.count(s.slot)) vector_only.push_back(s.slot);
-  auto cos = idx.vectors().ScoreSlots(q.vector, lexical_only);
-  for (std::size_t i = 0; i < lexical_only.size(); ++i) in->vector_extra.push_back({lexical_only[i], cos[i]});
-  std::sort(vector_only.begin(), vector_only.end());
-  auto bm = idx.bm25().ScoreSlots(q.terms, vector_only);
-  for (std::size_t i = 0; i < vector_only.size(); ++i) in->lexical_extra.push_back({vector_only[i], bm[i]});
-}
-
 int Main(int argc, char** argv) {
   std::string snapshot, queries_path;
   std::size_t n = 500;
@@ -158,7 +140,7 @@ int Main(int argc, char** argv) {
       engine::FusionInput in;
       in.lexical = idx.bm25().Search(q.terms, c.lexical_depth, nullptr);
       in.vector = idx.vectors().Search(q.vector, c.vector_depth, nullptr, c.vector_depth);
-      if (c.complete) Complete(idx, q, &in);
+      if (c.complete) idx.CompleteSignals(q.terms, q.vector, &in);
       const auto hits = engine::Fuse(in, ranking, 10);
       us.push_back((bench::ThreadCpuSeconds() - t0) * 1e6);
       recall += Recall(Slots(hits), q.gold);

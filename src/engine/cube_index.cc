@@ -1,7 +1,9 @@
 #include "engine/cube_index.h"
 
+#include <algorithm>
 #include <cstring>
 #include <future>
+#include <unordered_set>
 
 #include "util/binary_io.h"
 
@@ -90,6 +92,27 @@ void CubeIndex::Allowed(const index::Filter* filter, Timestamp now, std::unique_
     }
   }
   *out = std::move(allowed);
+}
+
+void CubeIndex::CompleteSignals(std::span<const std::string> terms, std::span<const float> query_vector,
+                                FusionInput* in) const {
+  std::unordered_set<index::Slot> in_lexical, in_vector;
+  for (const auto& s : in->lexical) in_lexical.insert(s.slot);
+  for (const auto& s : in->vector) in_vector.insert(s.slot);
+  std::vector<index::Slot> lexical_only, vector_only;
+  for (const auto& s : in->lexical) {
+    if (!in_vector.count(s.slot)) lexical_only.push_back(s.slot);
+  }
+  for (const auto& s : in->vector) {
+    if (!in_lexical.count(s.slot)) vector_only.push_back(s.slot);
+  }
+  const std::vector<float> cosines = vectors_->ScoreSlots(query_vector, lexical_only);
+  for (std::size_t i = 0; i < lexical_only.size(); ++i)
+    in->vector_extra.push_back({lexical_only[i], cosines[i]});
+  if (terms.empty()) return;
+  std::sort(vector_only.begin(), vector_only.end());
+  const std::vector<float> bm25 = bm25_.ScoreSlots(terms, vector_only);
+  for (std::size_t i = 0; i < vector_only.size(); ++i) in->lexical_extra.push_back({vector_only[i], bm25[i]});
 }
 
 std::size_t CubeIndex::MemoryBytes() const {

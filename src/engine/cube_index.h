@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/fusion.h"
 #include "index/bm25_index.h"
 #include "index/filter.h"
 #include "index/vector_index.h"
@@ -60,6 +61,12 @@ class CubeIndex {
     return std::string(slot_id_[slot].data(), slot_id_[slot].size());
   }
   std::size_t live_count() const { return doc_slot_.size(); }
+  // Completes a weighted hybrid fusion's evidence: appends to in->vector_extra the exact
+  // cosine of every lexical candidate the vector ranking missed, and to in->lexical_extra
+  // the BM25 score of every vector candidate the lexical ranking missed, so each candidate
+  // is fused on both signals. terms: the query's BM25 terms; query_vector: its embedding.
+  void CompleteSignals(std::span<const std::string> terms, std::span<const float> query_vector,
+                       FusionInput* in) const;
   std::size_t MemoryBytes() const;
 
   // Snapshot files inside an existing directory: meta.bin, bm25.bin, filter.bin,

@@ -3,7 +3,6 @@
 // one store read per returned hit.
 #include <algorithm>
 #include <set>
-#include <unordered_set>
 
 #include "engine/engine_impl.h"
 #include "engine/fusion.h"
@@ -34,30 +33,6 @@ std::string_view SearchModeName(SearchMode mode) {
 namespace {
 
 constexpr std::size_t kMaxProjectsPerSearch = 64;
-
-// Completes a weighted hybrid fusion's evidence: the exact cosine of every lexical
-// candidate the vector ranking missed and the BM25 score of every vector candidate the
-// lexical ranking missed, so each candidate is fused on both signals.
-void CompleteSignals(const engine::CubeIndex& idx, const std::vector<std::string>& terms,
-                     const std::vector<float>& query_vector, engine::FusionInput* in) {
-  std::unordered_set<index::Slot> in_lexical, in_vector;
-  for (const auto& s : in->lexical) in_lexical.insert(s.slot);
-  for (const auto& s : in->vector) in_vector.insert(s.slot);
-  std::vector<index::Slot> lexical_only, vector_only;
-  for (const auto& s : in->lexical) {
-    if (!in_vector.count(s.slot)) lexical_only.push_back(s.slot);
-  }
-  for (const auto& s : in->vector) {
-    if (!in_lexical.count(s.slot)) vector_only.push_back(s.slot);
-  }
-  const std::vector<float> cosines = idx.vectors().ScoreSlots(query_vector, lexical_only);
-  for (std::size_t i = 0; i < lexical_only.size(); ++i)
-    in->vector_extra.push_back({lexical_only[i], cosines[i]});
-  if (terms.empty()) return;
-  std::sort(vector_only.begin(), vector_only.end());
-  const std::vector<float> bm25 = idx.bm25().ScoreSlots(terms, vector_only);
-  for (std::size_t i = 0; i < vector_only.size(); ++i) in->lexical_extra.push_back({vector_only[i], bm25[i]});
-}
 
 struct CubeHit {
   std::size_t cube_index = 0;
@@ -129,7 +104,7 @@ Result<std::vector<Hit>> Engine::Impl::Search(std::string_view user, const std::
     }
     std::vector<engine::FusedHit> fused;
     if (hybrid) {
-      if (options_.ranking.fusion == Fusion::kWeightedScore) CompleteSignals(idx, terms, query_vector, &in);
+      if (options_.ranking.fusion == Fusion::kWeightedScore) idx.CompleteSignals(terms, query_vector, &in);
       fused = engine::Fuse(in, options_.ranking, k);
     } else {
       fused = engine::Single(use_vector ? in.vector : in.lexical, use_vector, k);
