@@ -40,6 +40,26 @@ TEST_F(SearchTest, ExplainReportsBothSignals) {
   EXPECT_TRUE(engine_->Search(alpha_.user, {alpha_.project}, request)->empty());
 }
 
+TEST_F(SearchTest, HybridCompletesTheSignalARankingMissed) {
+  Add(alpha_, "graviton field equations in curved space");
+  const std::string other = Add(alpha_, "unrelated cooking recipe with tomatoes");
+  SearchRequest request;
+  request.query = "graviton field";
+  request.explain = true;
+  auto hits = engine_->Search(alpha_.user, {alpha_.project}, request);
+  ASSERT_TRUE(hits.ok());
+  ASSERT_EQ(hits->size(), 2u);
+  // The recipe matches no query term: found by vector search only, its BM25 is completed
+  // (0, without a lexical rank) and its fused score is its weighted cosine alone.
+  const Hit& recipe = hits->back();
+  ASSERT_EQ(recipe.memory.id, other);
+  ASSERT_TRUE(recipe.explain.has_value());
+  EXPECT_EQ(recipe.explain->lexical_score, 0.0);
+  EXPECT_FALSE(recipe.explain->lexical_rank.has_value());
+  ASSERT_TRUE(recipe.explain->vector_score.has_value());
+  EXPECT_NEAR(recipe.score, RankingOptions{}.vector_weight * *recipe.explain->vector_score, 1e-9);
+}
+
 TEST_F(SearchTest, FilterRestrictsResultsAndRejectsBadFilters) {
   NewMemory py;
   py.text = "configure the logger";
@@ -146,7 +166,8 @@ TEST_F(SearchTest, ContextStaysWithinBudgetAndCitesIds) {
     ids.push_back(Add(alpha_, "the deployment pipeline step " + std::to_string(i) +
                                   " runs integration tests against the staging database before release"));
   }
-  Add(alpha_, "the deployment pipeline step 0 runs integration tests against the staging database before release ");
+  Add(alpha_,
+      "the deployment pipeline step 0 runs integration tests against the staging database before release ");
   for (int budget : {64, 200, 1000}) {
     auto block = engine_->Context(alpha_, ContextRequest{"deployment pipeline", budget, "", true});
     ASSERT_TRUE(block.ok()) << block.status().ToString();
