@@ -18,10 +18,19 @@ packages=(
   libgtest-dev libgmock-dev
   libbenchmark-dev
   libtomlplusplus-dev            # memd serve --config (TOML)
+  libpoppler-cpp-dev             # memd ingest: PDF text
+  libgumbo-dev                   # memd ingest: HTML main text
+  libcurl4-openssl-dev           # memd ingest: URLs
   prometheus                     # promtool: the tests check /metrics and the alert rules
   curl                           # HTTP checks in scripts and the Docker health check
   python3                        # deploy/check.sh (dashboard and TOML checks)
 )
+
+# MCP tests drive memd with the official TypeScript SDK client (Node). A machine that already
+# has Node (for example from NodeSource, which bundles npm) keeps it; otherwise Debian's.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

@@ -12,6 +12,7 @@
 #include "memd/memory.h"
 #include "memd/options.h"
 #include "memd/search.h"
+#include "memd/sources.h"
 #include "memd/status.h"
 
 namespace memd {
@@ -121,6 +122,23 @@ class Engine {
   Status DeletePreference(const CubeRef& cube, std::string_view category, std::string_view key);
   // A deterministic text block of the cube's preferences for a prompt; empty if none.
   Result<std::string> FormatPreferencesForPrompt(const CubeRef& cube);
+
+  // ---- ingested sources (see sources.h) -------------------------------------------------
+  // Makes the cube's chunks of state.uri exactly `chunks`, in one transaction (creating the
+  // cube if needed): chunks equal to a live chunk of the source (same text, kind, metadata,
+  // tags and line range) are kept untouched, the others added, and live chunks of the
+  // source not in the new set soft-deleted; then the source's state is stored. A search
+  // never sees a mix of old and new chunks. Every chunk's source.uri must equal state.uri
+  // (InvalidArgument naming chunks[i] otherwise); chunks may be empty (the source is then
+  // recorded with no chunks). All or nothing.
+  Result<ReplaceSourceResult> ReplaceSource(const CubeRef& cube, const SourceState& state,
+                                            const std::vector<NewMemory>& chunks);
+  // Soft-deletes every live chunk of uri and forgets its state, in one transaction;
+  // returns how many chunks were deleted. NotFound if the cube or the source does not exist.
+  Result<std::int64_t> RemoveSource(const CubeRef& cube, std::string_view uri);
+  // Stored states whose uri starts with uri_prefix (all when empty), ordered by uri. An
+  // empty list if the cube does not exist.
+  Result<std::vector<SourceState>> ListSources(const CubeRef& cube, std::string_view uri_prefix = {});
 
   // ---- cubes ---------------------------------------------------------------------------
   // Cubes of one user (or of all users when user is empty), ordered by (user, project).

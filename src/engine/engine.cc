@@ -265,6 +265,16 @@ Result<Preference> Engine::SetPreference(const CubeRef& cube, std::string_view c
 Result<Preference> Engine::GetPreference(const CubeRef& cube, std::string_view category, std::string_view key) {
   return impl_->GetPreference(cube, category, key);
 }
+Result<ReplaceSourceResult> Engine::ReplaceSource(const CubeRef& cube, const SourceState& state,
+                                                  const std::vector<NewMemory>& chunks) {
+  return impl_->ReplaceSource(cube, state, chunks);
+}
+Result<std::int64_t> Engine::RemoveSource(const CubeRef& cube, std::string_view uri) {
+  return impl_->RemoveSource(cube, uri);
+}
+Result<std::vector<SourceState>> Engine::ListSources(const CubeRef& cube, std::string_view uri_prefix) {
+  return impl_->ListSources(cube, uri_prefix);
+}
 Result<std::vector<Preference>> Engine::ListPreferences(const CubeRef& cube, std::string_view category) {
   return impl_->ListPreferences(cube, category);
 }

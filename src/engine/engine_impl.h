@@ -1,7 +1,7 @@
 // Engine::Impl: the engine's state and the operations shared by its files
 // (engine.cc: open/close and the public facade; cube_registry.cc: opening, loading,
 // catching up and evicting cubes; write_path.cc: memory writes; preferences.cc;
-// search.cc; context.cc; export_import.cc; maintenance.cc).
+// sources.cc; search.cc; context.cc; export_import.cc; maintenance.cc).
 //
 // Locking order: cubes_mu_ -> OpenCube::load_mu -> OpenCube::mu. The store's writer thread
 // runs commit callbacks that take OpenCube::mu exclusively, so no code may hold an
@@ -84,6 +84,12 @@ class Engine::Impl {
   Result<Memory> Get(const CubeRef& ref, std::string_view id);
   Result<ListPage> List(const CubeRef& ref, const ListRequest& request);
   Result<std::vector<HistoryEntry>> History(const CubeRef& ref, std::string_view id);
+
+  // ---- ingested sources (sources.cc) ----
+  Result<ReplaceSourceResult> ReplaceSource(const CubeRef& ref, const SourceState& state,
+                                            const std::vector<NewMemory>& chunks);
+  Result<std::int64_t> RemoveSource(const CubeRef& ref, std::string_view uri);
+  Result<std::vector<SourceState>> ListSources(const CubeRef& ref, std::string_view uri_prefix);
 
   // ---- search (search.cc) and context (context.cc) ----
   Result<std::vector<Hit>> Search(std::string_view user, const std::vector<std::string>& projects,

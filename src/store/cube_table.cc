@@ -77,21 +77,22 @@ Result<CubeRow> InsertCubeIfMissing(Db& db, std::string_view user, std::string_v
 }
 
 Status DeleteCubeRows(Db& db, std::int64_t cube_id) {
-  MEMD_ASSIGN_OR_RETURN(std::int64_t has_idempotency,
-                        db.QueryInt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
-                                    "name = 'idempotency'"));
-  // Children first, so the cascades on the cubes row find nothing left to do.
-  static constexpr const char* kDeletes[] = {
-      "DELETE FROM history WHERE cube_id = ?1",     "DELETE FROM tombstones WHERE cube_id = ?1",
-      "DELETE FROM preferences WHERE cube_id = ?1", "DELETE FROM memories WHERE cube_id = ?1",
-      "DELETE FROM idempotency WHERE cube_id = ?1", "DELETE FROM cubes WHERE id = ?1",
-  };
-  for (const char* sql : kDeletes) {
-    if (has_idempotency == 0 && std::string_view(sql).find("idempotency") != std::string_view::npos) continue;
-    MEMD_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(sql));
+  // Children first, so the cascades on the cubes row find nothing left to do. Tables that
+  // an older schema (a test database opened at that version) lacks are skipped.
+  static constexpr const char* kChildTables[] = {"history", "tombstones", "preferences", "memories",
+                                                 "idempotency", "sources"};
+  for (const char* table : kChildTables) {
+    MEMD_ASSIGN_OR_RETURN(std::int64_t found,
+                          db.QueryInt(std::string("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '") +
+                                      table + "'"));
+    if (found == 0) continue;
+    MEMD_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(std::string("DELETE FROM ") + table + " WHERE cube_id = ?1"));
     stmt.BindInt(1, cube_id);
     MEMD_RETURN_IF_ERROR(stmt.Run());
   }
+  MEMD_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("DELETE FROM cubes WHERE id = ?1"));
+  stmt.BindInt(1, cube_id);
+  MEMD_RETURN_IF_ERROR(stmt.Run());
   if (db.changes() == 0) return Status::NotFound("cube " + std::to_string(cube_id) + " does not exist");
   return Status::OK();
 }

@@ -75,6 +75,13 @@
 //   created_at  INTEGER; revoked_at INTEGER NULL (NULL: active)
 //   Index api_keys_by_user(user, created_at).
 //
+// sources: what an ingester last saw of each file or URL in a cube       -- since v4
+//   cube_id, uri (PRIMARY KEY(cube_id, uri)) TEXT (absolute path or URL), size INTEGER,
+//   mtime_ns INTEGER, content_hash TEXT, etag TEXT, last_modified TEXT, chunks INTEGER (live
+//   chunks left by the last ingest), ingested_at INTEGER. WITHOUT ROWID.
+//   Also memories_by_source(cube_id, source_uri) WHERE deleted = 0 AND source_uri IS NOT NULL:
+//   the live chunks of one source, for replacing them.
+//
 // Every table but meta and api_keys has cube_id REFERENCES cubes(id) ON DELETE CASCADE.
 #include "store/schema.h"
 
@@ -205,8 +212,24 @@ CREATE TABLE api_keys(
 CREATE INDEX api_keys_by_user ON api_keys(user, created_at);
 )sql";
 
+constexpr const char* kMigration4 = R"sql(
+CREATE TABLE sources(
+  cube_id INTEGER NOT NULL REFERENCES cubes(id) ON DELETE CASCADE,
+  uri TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  mtime_ns INTEGER NOT NULL,
+  content_hash TEXT NOT NULL,
+  etag TEXT NOT NULL,
+  last_modified TEXT NOT NULL,
+  chunks INTEGER NOT NULL,
+  ingested_at INTEGER NOT NULL,
+  PRIMARY KEY(cube_id, uri)
+) WITHOUT ROWID;
+CREATE INDEX memories_by_source ON memories(cube_id, source_uri) WHERE deleted = 0 AND source_uri IS NOT NULL;
+)sql";
+
 // kMigrations[i] upgrades a database from version i to version i + 1.
-constexpr std::array<const char*, kSchemaVersion> kMigrations = {kMigration1, kMigration2, kMigration3};
+constexpr std::array<const char*, kSchemaVersion> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4};
 
 Status NewerSchema(const Db& db, std::int64_t found, int understood) {
   return Status::FailedPrecondition("database " + db.path() + " was written by a newer memd (schema " +

@@ -86,8 +86,8 @@ TEST(SchemaTest, DatabaseFromNewerMemdIsRefusedAndLeftByteForByteUnchanged) {
   EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(store.status().message(),
             "database " + options.path +
-                " was written by a newer memd (schema 99, this build understands up "
-                "to 3); upgrade memd");
+                " was written by a newer memd (schema 99, this build understands up to " +
+                std::to_string(kSchemaVersion) + "); upgrade memd");
   EXPECT_EQ(ReadFileBytes(options.path), before);
 }
 
@@ -114,7 +114,7 @@ TEST(SchemaTest, OlderBuildRefusesCurrentDatabase) {
   auto store = SqliteStore::OpenForTest(options, 1);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE(store.status().message().find("schema 3, this build understands up to 1"), std::string::npos)
+  EXPECT_NE(store.status().message().find("schema " + std::to_string(kSchemaVersion) + ", this build understands up to 1"), std::string::npos)
       << store.status().ToString();
 }
 
@@ -256,7 +256,9 @@ TEST(SchemaTest, Version2DatabaseMigratesWithDataIntactAndGainsApiKeys) {
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   {
     auto raw = RawDb(options.path);
-    EXPECT_EQ(QueryInt(*raw, "PRAGMA user_version"), 3);
+    EXPECT_EQ(QueryInt(*raw, "PRAGMA user_version"), kSchemaVersion);
+    EXPECT_TRUE(HasObject(*raw, "sources"));
+    EXPECT_TRUE(HasObject(*raw, "memories_by_source"));
     EXPECT_TRUE(HasObject(*raw, "api_keys"));
     EXPECT_TRUE(HasObject(*raw, "api_keys_by_user"));
     EXPECT_TRUE(HasObject(*raw, "memories_by_cube"));

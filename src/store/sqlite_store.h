@@ -60,6 +60,7 @@ class SqliteStore final : public Store {
   Result<std::pair<std::int64_t, std::int64_t>> CountMemories(std::int64_t cube_id) override;
   Result<std::optional<Preference>> GetPreference(std::int64_t cube_id, std::string_view category,
                                                   std::string_view key) override;
+  Result<std::vector<SourceState>> ListSources(std::int64_t cube_id, std::string_view uri_prefix) override;
   Result<std::vector<Preference>> ListPreferences(std::int64_t cube_id, std::string_view category) override;
   Status ScanHistory(std::int64_t cube_id,
                      const std::function<Status(std::int64_t doc, HistoryRow&&)>& fn) override;

@@ -248,6 +248,38 @@ Result<std::vector<Preference>> SqliteStore::ListPreferences(std::int64_t cube_i
   });
 }
 
+Result<std::vector<SourceState>> SqliteStore::ListSources(std::int64_t cube_id, std::string_view uri_prefix) {
+  return RunRead(*readers_, [&](Db& db) -> Result<std::vector<SourceState>> {
+    // A range on the primary key (BINARY collation compares bytes), not LIKE/GLOB, whose
+    // wildcards a path may contain: [prefix, successor), where successor is the smallest
+    // string greater than every string starting with prefix ("" = unbounded).
+    std::string successor(uri_prefix);
+    while (!successor.empty() && static_cast<unsigned char>(successor.back()) == 0xFF) successor.pop_back();
+    if (!successor.empty()) successor.back() = static_cast<char>(static_cast<unsigned char>(successor.back()) + 1);
+    MEMD_ASSIGN_OR_RETURN(Stmt stmt,
+                          db.Prepare("SELECT uri, size, mtime_ns, content_hash, etag, last_modified, chunks, "
+                                     "ingested_at FROM sources WHERE cube_id = ?1 AND uri >= ?2 AND "
+                                     "(?3 = '' OR uri < ?3) ORDER BY uri"));
+    stmt.BindInt(1, cube_id);
+    stmt.BindText(2, uri_prefix);
+    stmt.BindText(3, successor);
+    std::vector<SourceState> states;
+    for (;;) {
+      MEMD_ASSIGN_OR_RETURN(bool found, stmt.Step());
+      if (!found) return states;
+      SourceState& s = states.emplace_back();
+      s.uri = stmt.Text(0);
+      s.size = stmt.Int(1);
+      s.mtime_ns = stmt.Int(2);
+      s.content_hash = stmt.Text(3);
+      s.etag = stmt.Text(4);
+      s.last_modified = stmt.Text(5);
+      s.chunks = stmt.Int(6);
+      s.ingested_at = stmt.Int(7);
+    }
+  });
+}
+
 Status SqliteStore::ScanHistory(std::int64_t cube_id,
                                 const std::function<Status(std::int64_t doc, HistoryRow&&)>& fn) {
   return RunRead(*readers_, [&](Db& db) -> Status {

@@ -23,13 +23,14 @@
 #include "memd/credentials.h"
 #include "memd/memory.h"
 #include "memd/options.h"
+#include "memd/sources.h"
 #include "memd/status.h"
 
 namespace memd::store {
 
 // The current schema version written by this build. Older databases are migrated forward
 // on open; newer ones are refused with FailedPrecondition and left untouched.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // Idempotency keys are kept at least this long (24 h); older ones are deleted lazily when a
 // newer key is stored in the same cube, so GetIdempotency may still return one for a while.
@@ -121,6 +122,13 @@ class WriteTxn {
   virtual Status PutPreference(const Preference& preference) = 0;
   // NotFound if absent.
   virtual Status DeletePreference(std::string_view category, std::string_view key) = 0;
+
+  // The live (not soft-deleted) memories whose source uri is uri, in doc order.
+  virtual Result<std::vector<MemoryRow>> LiveBySource(std::string_view uri) = 0;
+  // Inserts or overwrites the state of state.uri (all fields as given).
+  virtual Status PutSource(const SourceState& state) = 0;
+  // Forgets the state of uri; false if there was none.
+  virtual Result<bool> DeleteSource(std::string_view uri) = 0;
 };
 
 // The body of a write. Returning a non-OK status rolls back everything it did (and only
@@ -192,6 +200,8 @@ class Store {
   virtual Result<std::optional<Preference>> GetPreference(std::int64_t cube_id, std::string_view category,
                                                           std::string_view key) = 0;
   // Ordered by (category, key); every category when category is empty.
+  // Source states whose uri starts with uri_prefix (every one when empty), ordered by uri.
+  virtual Result<std::vector<SourceState>> ListSources(std::int64_t cube_id, std::string_view uri_prefix) = 0;
   virtual Result<std::vector<Preference>> ListPreferences(std::int64_t cube_id,
                                                           std::string_view category) = 0;
 

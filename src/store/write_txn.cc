@@ -223,6 +223,46 @@ Status SqliteWriteTxn::DeletePreference(std::string_view category, std::string_v
   return Status::OK();
 }
 
+Result<std::vector<MemoryRow>> SqliteWriteTxn::LiveBySource(std::string_view uri) {
+  MEMD_ASSIGN_OR_RETURN(Stmt stmt, db_.Prepare("SELECT " MEMD_ROW_COLUMNS ", embedding FROM memories "
+                                               "WHERE cube_id = ?1 AND source_uri = ?2 AND deleted = 0 AND "
+                                               "source_uri IS NOT NULL ORDER BY doc"));
+  stmt.BindInt(1, cube_.id);
+  stmt.BindText(2, uri);
+  std::vector<MemoryRow> rows;
+  for (;;) {
+    MEMD_ASSIGN_OR_RETURN(std::optional<MemoryRow> row, ReadOptionalRow(stmt, db_.path()));
+    if (!row) return rows;
+    rows.push_back(*std::move(row));
+  }
+}
+
+// Source states are bookkeeping of the ingester, not cube content: writing them alone does
+// not advance the cube's sequence (no index or cached result depends on them).
+Status SqliteWriteTxn::PutSource(const SourceState& state) {
+  MEMD_ASSIGN_OR_RETURN(Stmt stmt, db_.Prepare("INSERT OR REPLACE INTO sources(cube_id, uri, size, mtime_ns, "
+                                               "content_hash, etag, last_modified, chunks, ingested_at) "
+                                               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+  stmt.BindInt(1, cube_.id);
+  stmt.BindText(2, state.uri);
+  stmt.BindInt(3, state.size);
+  stmt.BindInt(4, state.mtime_ns);
+  stmt.BindText(5, state.content_hash);
+  stmt.BindText(6, state.etag);
+  stmt.BindText(7, state.last_modified);
+  stmt.BindInt(8, state.chunks);
+  stmt.BindInt(9, state.ingested_at);
+  return stmt.Run();
+}
+
+Result<bool> SqliteWriteTxn::DeleteSource(std::string_view uri) {
+  MEMD_ASSIGN_OR_RETURN(Stmt stmt, db_.Prepare("DELETE FROM sources WHERE cube_id = ?1 AND uri = ?2"));
+  stmt.BindInt(1, cube_.id);
+  stmt.BindText(2, uri);
+  MEMD_RETURN_IF_ERROR(stmt.Run());
+  return db_.changes() > 0;
+}
+
 Status RunCubeWrite(Db& db, std::int64_t cube_id, const WriteFn& fn, std::int64_t* seq) {
   MEMD_ASSIGN_OR_RETURN(std::optional<CubeRow> cube, FindCubeById(db, cube_id));
   if (!cube.has_value()) {

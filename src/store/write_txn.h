@@ -28,6 +28,9 @@ class SqliteWriteTxn final : public WriteTxn {
   Status PutIdempotency(const IdempotencyRow& row) override;
   Status PutPreference(const Preference& preference) override;
   Status DeletePreference(std::string_view category, std::string_view key) override;
+  Result<std::vector<MemoryRow>> LiveBySource(std::string_view uri) override;
+  Status PutSource(const SourceState& state) override;
+  Result<bool> DeleteSource(std::string_view uri) override;
 
   // True once any call changed the database.
   bool changed() const { return changed_; }
