@@ -28,7 +28,10 @@
 //     and the cube reopened once more.
 //
 // Run: build-bench/bench/search_latency_bench [--sizes 10000,100000] [--with-1m] [--queries 1000]
-//                                            [--graph-wait 900]
+//                                            [--graph-wait 900] [--keep DIR]
+//   --keep DIR   after each N, copies its closed data directory to DIR/<N> (for --open).
+//   --open DIR   only step 5's first measurement, three times: Engine::Open on the existing
+//                data directory DIR and the first Stats() (the cube loads from its snapshot).
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -55,6 +58,8 @@ struct Flags {
   std::size_t warmup = 100;
   // How long to wait for the background graph after a rebuild or reopen (step 5).
   double graph_wait_limit = 900;
+  std::string keep_dir;  // --keep
+  std::string open_dir;  // --open
 };
 
 std::unique_ptr<Engine> OpenEngine(const std::string& dir) {
@@ -253,6 +258,30 @@ void RunSize(std::size_t n, const Flags& flags) {
               waited(graph_rebuild).c_str(), pending_on_disk.c_str(), reopen, waited(graph_again).c_str(),
               LoadAverages().c_str());
   std::fflush(stdout);
+  if (!flags.keep_dir.empty()) {
+    engine.reset();
+    const std::string kept = flags.keep_dir + "/" + std::to_string(n);
+    fs::remove_all(kept);
+    fs::create_directories(flags.keep_dir);
+    fs::copy(data_dir, kept, fs::copy_options::recursive);
+    std::printf("data directory kept in %s\n", kept.c_str());
+  }
+}
+
+// --open: the cube open time from the snapshot of an existing data directory.
+void TimeOpen(const std::string& dir) {
+  for (int i = 0; i < 3; ++i) {
+    const double t0 = NowSeconds();
+    auto engine = OpenEngine(dir);
+    const double t1 = NowSeconds();
+    CubeStats stats = StatsOrDie(*engine);
+    const double t2 = NowSeconds();
+    std::printf("open %d: Engine::Open %.3f s + first Stats() %.3f s = %.3f s; %lld memories, vector index %s, "
+                "load %s\n",
+                i + 1, t1 - t0, t2 - t1, t2 - t0, static_cast<long long>(stats.memories), stats.vector_index.c_str(),
+                LoadAverages().c_str());
+    std::fflush(stdout);
+  }
 }
 
 Flags ParseFlags(int argc, char** argv) {
@@ -274,6 +303,10 @@ Flags ParseFlags(int argc, char** argv) {
       f.queries = std::stoul(v);
     } else if (a == "--graph-wait") {
       f.graph_wait_limit = std::stod(v);
+    } else if (a == "--keep") {
+      f.keep_dir = v;
+    } else if (a == "--open") {
+      f.open_dir = v;
     } else {
       Die("unknown flag " + a + " (see the header comment of bench/search_latency_bench.cc)");
     }
@@ -289,6 +322,10 @@ int main(int argc, char** argv) {
   const Flags flags = ParseFlags(argc, argv);
   std::printf("search_latency_bench on %s\n", DescribeMachine().c_str());
   std::printf("The Python service this replaces served ~128 search req/s with p95 120 ms (not re-run here).\n");
+  if (!flags.open_dir.empty()) {
+    TimeOpen(flags.open_dir);
+    return 0;
+  }
   for (std::size_t n : flags.sizes) RunSize(n, flags);
   return 0;
 }

@@ -41,9 +41,9 @@ class SourcesTest : public EngineTest {
 
 TEST_F(SourcesTest, ReplaceKeepsEqualChunksAddsNewOnesAndSoftDeletesTheRest) {
   const std::string uri = "/repo/src/parser.cc";
-  auto first = engine_->ReplaceSource(alpha_, State(uri, "h1"),
-                                      {Chunk(uri, "int parse_header() { return 1; }", 1),
-                                       Chunk(uri, "int parse_body() { return 2; }", 11)});
+  auto first = engine_->ReplaceSource(
+      alpha_, State(uri, "h1"),
+      {Chunk(uri, "int parse_header() { return 1; }", 1), Chunk(uri, "int parse_body() { return 2; }", 11)});
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   EXPECT_EQ(*first, (ReplaceSourceResult{2, 0, 0}));
   auto before = LiveOf(alpha_, uri);
@@ -58,12 +58,14 @@ TEST_F(SourcesTest, ReplaceKeepsEqualChunksAddsNewOnesAndSoftDeletesTheRest) {
   auto after = LiveOf(alpha_, uri);
   ASSERT_EQ(after.size(), 2u);
   // The kept chunk is untouched: same id, version 1.
-  auto kept = std::find_if(after.begin(), after.end(), [](const Memory& m) { return m.text.find("header") != std::string::npos; });
+  auto kept = std::find_if(after.begin(), after.end(),
+                           [](const Memory& m) { return m.text.find("header") != std::string::npos; });
   ASSERT_NE(kept, after.end());
   EXPECT_EQ(kept->version, 1);
   EXPECT_TRUE(std::any_of(before.begin(), before.end(), [&](const Memory& m) { return m.id == kept->id; }));
   // The removed chunk is soft-deleted with history, so it can be restored.
-  auto removed = std::find_if(before.begin(), before.end(), [](const Memory& m) { return m.text.find("body") != std::string::npos; });
+  auto removed = std::find_if(before.begin(), before.end(),
+                              [](const Memory& m) { return m.text.find("body") != std::string::npos; });
   auto history = engine_->History(alpha_, removed->id);
   ASSERT_TRUE(history.ok()) << history.status().ToString();
   ASSERT_EQ(history->size(), 2u);
@@ -75,7 +77,9 @@ TEST_F(SourcesTest, ReplaceKeepsEqualChunksAddsNewOnesAndSoftDeletesTheRest) {
 }
 
 TEST_F(SourcesTest, StateIsStoredWithChunkCountAndListedByPrefix) {
-  ASSERT_TRUE(engine_->ReplaceSource(alpha_, State("/repo/a.py", "ha"), {Chunk("/repo/a.py", "def a(): pass", 1)}).ok());
+  ASSERT_TRUE(
+      engine_->ReplaceSource(alpha_, State("/repo/a.py", "ha"), {Chunk("/repo/a.py", "def a(): pass", 1)})
+          .ok());
   ASSERT_TRUE(engine_->ReplaceSource(alpha_, State("/repo/b/c.py", "hc"), {}).ok());
   ASSERT_TRUE(engine_->ReplaceSource(alpha_, State("/repository/x.py", "hx"), {}).ok());
   ASSERT_TRUE(engine_->ReplaceSource(beta_, State("/repo/other.py", "ho"), {}).ok());
@@ -110,7 +114,10 @@ TEST_F(SourcesTest, PrefixWithLikeWildcardsMatchesLiterally) {
 
 TEST_F(SourcesTest, RemoveSourceDeletesItsChunksAndState) {
   const std::string uri = "/repo/gone.go";
-  ASSERT_TRUE(engine_->ReplaceSource(alpha_, State(uri, "h"), {Chunk(uri, "func Gone() {}", 1), Chunk(uri, "func Away() {}", 11)}).ok());
+  ASSERT_TRUE(engine_
+                  ->ReplaceSource(alpha_, State(uri, "h"),
+                                  {Chunk(uri, "func Gone() {}", 1), Chunk(uri, "func Away() {}", 11)})
+                  .ok());
   const std::string other = "/repo/stays.go";
   ASSERT_TRUE(engine_->ReplaceSource(alpha_, State(other, "h"), {Chunk(other, "func Stays() {}", 1)}).ok());
   auto removed = engine_->RemoveSource(alpha_, uri);
@@ -134,7 +141,8 @@ TEST_F(SourcesTest, BadChunkChangesNothing) {
   ASSERT_EQ(replaced.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(replaced.status().field(), "chunks[1].source");
   NewMemory empty = Chunk(uri, "", 1);
-  EXPECT_EQ(engine_->ReplaceSource(alpha_, State(uri, "h2"), {empty}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(engine_->ReplaceSource(alpha_, State(uri, "h2"), {empty}).status().code(),
+            StatusCode::kInvalidArgument);
   EXPECT_EQ(*engine_->CubeVersion(alpha_), *version);
   auto live = LiveOf(alpha_, uri);
   ASSERT_EQ(live.size(), 1u);

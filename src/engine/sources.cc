@@ -119,9 +119,9 @@ Result<ReplaceSourceResult> Engine::Impl::ReplaceSource(const CubeRef& ref, cons
     stored.ingested_at = now;
     return txn.PutSource(stored);
   };
-  MEMD_RETURN_IF_ERROR(store_->Write(cube->row.id, body, [&](std::int64_t seq) {
-                         ApplyCommitted(*cube, seq, changes);
-                       }).status());
+  MEMD_RETURN_IF_ERROR(
+      store_->Write(cube->row.id, body, [&](std::int64_t seq) { ApplyCommitted(*cube, seq, changes); })
+          .status());
   return result;
 }
 
@@ -146,9 +146,9 @@ Result<std::int64_t> Engine::Impl::RemoveSource(const CubeRef& ref, std::string_
     }
     return Status::OK();
   };
-  MEMD_RETURN_IF_ERROR(store_->Write(cube->row.id, body, [&](std::int64_t seq) {
-                         ApplyCommitted(*cube, seq, changes);
-                       }).status());
+  MEMD_RETURN_IF_ERROR(
+      store_->Write(cube->row.id, body, [&](std::int64_t seq) { ApplyCommitted(*cube, seq, changes); })
+          .status());
   return removed;
 }
 

@@ -22,11 +22,11 @@
 // total length that does not match, trailing bytes, or a slot >= 64 * D + 2^20.
 #include "index/bm25_index.h"
 
+#include <xxhash.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
-
-#include <xxhash.h>
 
 namespace memd::index {
 
@@ -423,8 +423,8 @@ Status Bm25Index::Load(BinaryReader& in) {
                               " (this build reads " + std::to_string(kFormatVersion) +
                               "); delete it to rebuild the index");
   }
-  std::string payload;
-  MEMD_RETURN_IF_ERROR(in.GetString(&payload));
+  std::string_view payload;  // points into the reader's bytes; Decode copies what it keeps
+  MEMD_RETURN_IF_ERROR(in.GetStringView(&payload));
   std::uint64_t checksum = 0;
   MEMD_RETURN_IF_ERROR(in.Get(&checksum));
   if (XXH3_64bits(payload.data(), payload.size()) != checksum) {
@@ -438,10 +438,11 @@ Status Bm25Index::Load(BinaryReader& in) {
 
 namespace {
 
-// Parses and validates `doc_count` documents at `in`, calling
-// on_doc(slot, encoded begin, encoded end, length) for each.
-template <typename OnDoc>
-Status ParseDocs(ByteCursor& in, std::uint64_t doc_count, std::uint64_t term_count, OnDoc&& on_doc) {
+// Parses and validates `doc_count` documents at `in`, calling on_term(slot, term id, tf)
+// for each term of a document, then on_doc(slot, encoded begin, encoded end, length).
+template <typename OnTerm, typename OnDoc>
+Status ParseDocs(ByteCursor& in, std::uint64_t doc_count, std::uint64_t term_count, OnTerm&& on_term,
+                 OnDoc&& on_doc) {
   std::int64_t previous_slot = -1;
   for (std::uint64_t d = 0; d < doc_count; ++d) {
     std::uint64_t gap = 0;
@@ -452,23 +453,24 @@ Status ParseDocs(ByteCursor& in, std::uint64_t doc_count, std::uint64_t term_cou
     }
     const auto slot = static_cast<Slot>(first_free + gap);
     previous_slot = slot;
-    const std::string where = "document at slot " + std::to_string(slot);
+    auto where = [slot] { return "document at slot " + std::to_string(slot); };  // built only on error
     const std::uint8_t* begin = in.pos();
     std::uint64_t n = 0;
-    if (!in.Varint(&n) || n > in.remaining() / 2) return Inconsistent(where + " has a bad term count");
+    if (!in.Varint(&n) || n > in.remaining() / 2) return Inconsistent(where() + " has a bad term count");
     std::uint64_t next_id = 0;  // smallest id allowed next: ids ascend
     std::uint64_t length = 0;
     for (std::uint64_t i = 0; i < n; ++i) {
       std::uint64_t id_gap = 0;
       std::uint64_t tf = 0;
-      if (!in.Varint(&id_gap) || !in.Varint(&tf)) return Inconsistent(where + " is truncated");
+      if (!in.Varint(&id_gap) || !in.Varint(&tf)) return Inconsistent(where() + " is truncated");
       if (next_id >= term_count || id_gap >= term_count - next_id) {
-        return Inconsistent(where + " has a term id out of range");
+        return Inconsistent(where() + " has a term id out of range");
       }
       next_id += id_gap + 1;
-      if (tf == 0 || tf > kMaxLength) return Inconsistent(where + " has a bad term frequency");
+      if (tf == 0 || tf > kMaxLength) return Inconsistent(where() + " has a bad term frequency");
+      on_term(slot, static_cast<std::uint32_t>(next_id - 1), static_cast<std::uint32_t>(tf));
       length += tf;
-      if (length > kMaxLength) return Inconsistent(where + " is too long");
+      if (length > kMaxLength) return Inconsistent(where() + " is too long");
     }
     on_doc(slot, begin, in.pos(), static_cast<std::uint32_t>(length));
   }
@@ -509,13 +511,16 @@ Status Bm25Index::Decode(std::string_view payload) {
   std::uint64_t slot_end = 0;
   std::uint64_t length_sum = 0;
   std::uint64_t arena_bytes = 0;
-  MEMD_RETURN_IF_ERROR(ParseDocs(in, doc_count, term_count,
-                                 [&](Slot slot, const std::uint8_t* begin, const std::uint8_t* end,
-                                     std::uint32_t length) {
-                                   slot_end = std::uint64_t{slot} + 1;
-                                   length_sum += length;
-                                   arena_bytes += static_cast<std::uint64_t>(end - begin);
-                                 }));
+  // Two passes over the documents: the first validates them and counts each term's
+  // documents (nothing is allocated by slot before the slots are known to be sane), the
+  // second copies them into the arena and fills postings reserved to their exact size.
+  MEMD_RETURN_IF_ERROR(ParseDocs(
+      in, doc_count, term_count, [&](Slot, std::uint32_t id, std::uint32_t) { ++terms_[id].df; },
+      [&](Slot slot, const std::uint8_t* begin, const std::uint8_t* end, std::uint32_t length) {
+        slot_end = std::uint64_t{slot} + 1;
+        length_sum += length;
+        arena_bytes += static_cast<std::uint64_t>(end - begin);
+      }));
   if (!in.AtEnd()) return Inconsistent("unexpected bytes after the last document");
   if (length_sum != total_length) {
     return Inconsistent("total length " + std::to_string(total_length) + " does not match the documents (" +
@@ -526,48 +531,32 @@ Status Bm25Index::Decode(std::string_view payload) {
                         std::to_string(doc_count) + " documents");
   }
 
-  doc_length_.assign(slot_end, kAbsent);
-  doc_offset_.assign(slot_end, 0);
-  doc_terms_.reserve(arena_bytes);
-  ByteCursor again = docs;
-  MEMD_RETURN_IF_ERROR(ParseDocs(again, doc_count, term_count,
-                                 [&](Slot slot, const std::uint8_t* begin, const std::uint8_t* end,
-                                     std::uint32_t length) {
-                                   doc_offset_[slot] = doc_terms_.size();
-                                   doc_terms_.insert(doc_terms_.end(), begin, end);
-                                   doc_length_[slot] = length;
-                                                                  }));
-  doc_count_ = doc_count;
-  total_length_ = total_length;
-  RebuildPostings();
   for (std::size_t id = 0; id < terms_.size(); ++id) {
     if (terms_[id].df == 0) return Inconsistent("term " + std::to_string(id) + " has no documents");
   }
-  return Status::OK();
-}
 
-// Builds df, max_tf and every postings list from the documents (slots ascending, so the
-// lists come out sorted).
-void Bm25Index::RebuildPostings() {
-  std::vector<DocEntry> entries;
-  for (Term& term : terms_) term.df = 0;
-  for (std::size_t slot = 0; slot < doc_length_.size(); ++slot) {
-    if (doc_length_[slot] == kAbsent) continue;
-    DecodeDoc(doc_offset_[slot], &entries);
-    for (const DocEntry& e : entries) ++terms_[e.term_id].df;
-  }
+  doc_length_.assign(slot_end, kAbsent);
+  doc_offset_.assign(slot_end, 0);
+  doc_terms_.reserve(arena_bytes);
   for (Term& term : terms_) term.postings.reserve(term.df);
-  for (std::size_t slot = 0; slot < doc_length_.size(); ++slot) {
-    if (doc_length_[slot] == kAbsent) continue;
-    DecodeDoc(doc_offset_[slot], &entries);
-    for (const DocEntry& e : entries) {
-      Term& term = terms_[e.term_id];
-      term.postings.push_back(Posting{static_cast<Slot>(slot), e.tf});
-      term.max_tf = std::max(term.max_tf, e.tf);
-    }
-  }
+  ByteCursor again = docs;
+  MEMD_RETURN_IF_ERROR(ParseDocs(
+      again, doc_count, term_count,
+      [&](Slot slot, std::uint32_t id, std::uint32_t tf) {
+        Term& term = terms_[id];
+        term.postings.push_back(Posting{slot, tf});
+        term.max_tf = std::max(term.max_tf, tf);
+      },
+      [&](Slot slot, const std::uint8_t* begin, const std::uint8_t* end, std::uint32_t length) {
+        doc_offset_[slot] = doc_terms_.size();
+        doc_terms_.insert(doc_terms_.end(), begin, end);
+        doc_length_[slot] = length;
+      }));
+  doc_count_ = doc_count;
+  total_length_ = total_length;
   posting_bytes_ = 0;
   for (const Term& term : terms_) posting_bytes_ += term.postings.capacity() * sizeof(Posting);
+  return Status::OK();
 }
 
 }  // namespace memd::index

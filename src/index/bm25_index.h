@@ -156,7 +156,6 @@ class Bm25Index {
   // Decodes the document encoded at arena offset into entries; returns its encoded size.
   std::size_t DecodeDoc(std::uint64_t offset, std::vector<DocEntry>* entries) const;
   Status Decode(std::string_view payload);
-  void RebuildPostings();
 
   std::vector<QueryTerm> PrepareQuery(std::span<const std::string> query_terms) const;
   template <bool kFiltered>

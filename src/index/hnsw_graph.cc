@@ -10,7 +10,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
-#include <fstream>
 #include <limits>
 #include <mutex>
 #include <new>
@@ -20,6 +19,7 @@
 #include <utility>
 
 #include "index/int8_code.h"
+#include "util/mapped_file.h"
 
 // Nodes hold int8 codes (index/int8_code.h), not float vectors, and the distance is
 // Int8Space below. hnswlib's "manual vectorisation" (USE_SSE) also turns on its software
@@ -217,15 +217,92 @@ Result<std::unique_ptr<HnswGraph>> HnswGraph::Create(int dimension, int m, int e
   return std::unique_ptr<HnswGraph>(new HnswGraph(std::move(impl), dimension));
 }
 
+namespace {
+
+// Reads exactly n bytes at offset; Corruption if the file ends first.
+Status PreadAll(int fd, void* out, std::size_t n, std::uint64_t offset, const std::string& path) {
+  auto* p = static_cast<char*>(out);
+  while (n > 0) {
+    ssize_t got = ::pread(fd, p, n, static_cast<off_t>(offset));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0)
+      return Status::IOError("cannot read vector graph file " + path + ": " + std::strerror(errno));
+    if (got == 0) return GraphCorruption(path, "file too short");
+    p += got;
+    n -= static_cast<std::size_t>(got);
+    offset += static_cast<std::uint64_t>(got);
+  }
+  return Status::OK();
+}
+
+// Fills a graph constructed with the file's parameters from hnswlib's file layout (see
+// GraphHeader; then the level-0 block of every node, then per node a u32 byte size and its
+// upper-level link lists). hnswlib's own loader makes two passes with a seek and a
+// buffered read per node, which dominated opening a large cube; this reads the level-0
+// block straight into place and the rest in one read. Node fields are checked later
+// (CheckLoaded). REQUIRES: the graph is empty; h passed CheckHeader.
+Status ReadNodes(int fd, const std::string& path, const GraphHeader& h, std::uint64_t file_size, Graph& g) {
+  const std::uint64_t n = h.element_count;
+  if (g.size_data_per_element_ != h.size_data_per_element || g.offsetData_ != h.offset_data ||
+      g.label_offset_ != h.label_offset || g.maxM_ != h.max_m || g.maxM0_ != h.max_m0) {
+    return GraphCorruption(path, "element layout differs from the graph's parameters");
+  }
+  const std::uint64_t level0 = n * h.size_data_per_element;
+  AdviseHugePages(g.data_level0_memory_, g.max_elements_ * g.size_data_per_element_);
+  MEMD_RETURN_IF_ERROR(PreadAll(fd, g.data_level0_memory_, level0, kHeaderBytes, path));
+  std::string upper(file_size - kHeaderBytes - level0, '\0');
+  MEMD_RETURN_IF_ERROR(PreadAll(fd, upper.data(), upper.size(), kHeaderBytes + level0, path));
+
+  // From here the destructor frees every list whose node has a level above 0: levels are
+  // zero (constructor) until a list is allocated.
+  g.cur_element_count = n;
+  g.label_lookup_.reserve(n);
+  const char* p = upper.data();
+  const char* end = p + upper.size();
+  for (std::uint64_t i = 0; i < n; ++i) {
+    const auto id = static_cast<hnswlib::tableint>(i);
+    g.linkLists_[i] = nullptr;
+    g.label_lookup_.emplace(g.getExternalLabel(id), id);
+    std::uint32_t bytes = 0;
+    if (end - p < static_cast<std::ptrdiff_t>(sizeof(bytes))) return GraphCorruption(path, "file too short");
+    ReadPod(p, &bytes);
+    if (bytes == 0) continue;
+    if (bytes % g.size_links_per_element_ != 0 || bytes / g.size_links_per_element_ > kMaxLevel) {
+      return GraphCorruption(path, "bad upper-level size");
+    }
+    if (end - p < static_cast<std::ptrdiff_t>(bytes)) return GraphCorruption(path, "file too short");
+    g.linkLists_[i] = static_cast<char*>(std::malloc(bytes));
+    if (g.linkLists_[i] == nullptr)
+      return Status::ResourceExhausted("not enough memory to load vector graph file " + path);
+    std::memcpy(g.linkLists_[i], p, bytes);
+    g.element_levels_[i] = static_cast<int>(bytes / g.size_links_per_element_);
+    p += bytes;
+  }
+  if (p != end) return GraphCorruption(path, "trailing bytes");
+  g.enterpoint_node_ = n > 0 ? h.entry_point : static_cast<hnswlib::tableint>(-1);
+  g.maxlevel_ = h.max_level;
+  g.mult_ = h.mult;
+  g.revSize_ = 1.0 / h.mult;
+  return Status::OK();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<HnswGraph>> HnswGraph::Load(const std::string& path, int dimension,
                                                    std::size_t expected_nodes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IOError("cannot open vector graph file " + path + ": " + std::strerror(errno));
-  const std::uint64_t file_size = FileSize(path);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IOError("cannot open vector graph file " + path + ": " + std::strerror(errno));
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } closer{fd};
+  struct stat st;
+  if (::fstat(fd, &st) != 0)
+    return Status::IOError("cannot stat vector graph file " + path + ": " + std::strerror(errno));
+  const auto file_size = static_cast<std::uint64_t>(st.st_size);
   if (file_size < kHeaderBytes) return GraphCorruption(path, "shorter than its header");
   char raw[kHeaderBytes];
-  if (!in.read(raw, kHeaderBytes)) return Status::IOError("cannot read vector graph file " + path);
-  in.close();
+  MEMD_RETURN_IF_ERROR(PreadAll(fd, raw, kHeaderBytes, 0, path));
   GraphHeader h;
   const char* p = raw;
   ReadPod(p, &h.offset_level0);
@@ -245,29 +322,20 @@ Result<std::unique_ptr<HnswGraph>> HnswGraph::Load(const std::string& path, int 
 
   auto impl = std::make_unique<Impl>(dimension);
   try {
-    // The path constructor, unlike loadIndex on a default-constructed graph, leaves nothing
-    // to free if hnswlib throws (hnswlib checks the upper-layer sizes against the file size
-    // before it allocates anything).
     impl->graph = std::make_unique<Graph>(
-        &impl->space, path, false, std::max<std::size_t>(expected_nodes + expected_nodes / 2, kMinCapacity));
+        &impl->space, std::max<std::size_t>(expected_nodes + expected_nodes / 2, kMinCapacity),
+        static_cast<std::size_t>(h.m), static_cast<std::size_t>(h.ef_construction),
+        /*random_seed=*/100);
   } catch (const std::bad_alloc&) {
     return Status::ResourceExhausted("not enough memory to load vector graph file " + path);
   } catch (const std::exception& e) {
-    return GraphCorruption(path, e.what());
+    return Status::ResourceExhausted("cannot load vector graph file " + path + ": " + e.what());
   }
   Graph& g = *impl->graph;
-  // hnswlib's loading constructor leaves these uninitialised.
   g.metric_hops = 0;
   g.metric_distance_computations = 0;
   g.setEf(1);  // the beam is the n of each Search
-  // A corrupt upper-layer size shorter than one level is allocated but, at level 0, never
-  // freed by hnswlib's destructor; free it now so a rejected file leaks nothing.
-  for (std::size_t i = 0; i < g.cur_element_count; ++i) {
-    if (g.element_levels_[i] == 0 && g.linkLists_[i] != nullptr) {
-      std::free(g.linkLists_[i]);
-      g.linkLists_[i] = nullptr;
-    }
-  }
+  MEMD_RETURN_IF_ERROR(ReadNodes(fd, path, h, file_size, g));
   MEMD_RETURN_IF_ERROR(CheckLoaded(path, g));
   for (std::size_t i = 0; i < g.cur_element_count; ++i) {
     impl->upper_link_bytes += static_cast<std::size_t>(g.element_levels_[i]) * g.size_links_per_element_;

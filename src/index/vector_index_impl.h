@@ -30,6 +30,7 @@
 #include "index/hnsw_graph.h"
 #include "index/vector_index.h"
 #include "util/bitset.h"
+#include "util/mapped_file.h"
 
 namespace memd::index {
 
@@ -65,6 +66,7 @@ class FlatVectors {
     if (rows <= capacity_) return;
     std::size_t grown = std::max<std::size_t>({rows, capacity_ + capacity_ / 2, 64});
     std::unique_ptr<float[]> fresh(new float[grown * dimension_]);  // default-init: no zero fill
+    AdviseHugePages(fresh.get(), grown * dimension_ * sizeof(float));
     if (used_ > 0) std::memcpy(fresh.get(), data_.get(), used_ * dimension_ * sizeof(float));
     data_ = std::move(fresh);
     capacity_ = grown;
@@ -73,6 +75,11 @@ class FlatVectors {
   void Set(std::size_t slot, const float* v) {
     std::memcpy(data_.get() + slot * dimension_, v, dimension_ * sizeof(float));
     if (slot >= used_) used_ = slot + 1;
+  }
+  // Rows [first, first + count) for the caller to fill. REQUIRES: within reserved rows.
+  float* MutableRows(std::size_t first, std::size_t count) {
+    if (first + count > used_) used_ = first + count;
+    return data_.get() + first * dimension_;
   }
   const float* Row(std::size_t slot) const { return data_.get() + slot * dimension_; }
   std::size_t MemoryBytes() const { return capacity_ * dimension_ * sizeof(float); }

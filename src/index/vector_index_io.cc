@@ -18,7 +18,6 @@
 #include <cstring>
 #include <utility>
 
-#include "index/int8_code.h"
 #include "index/vector_index.h"
 #include "index/vector_index_impl.h"
 
@@ -32,6 +31,18 @@ constexpr std::uint32_t kVersionFloatGraph = 1;
 Status Corrupt(const std::string& what) {
   return Status::Corruption("vector index snapshot is corrupt: " + what +
                             "; delete the cube's index snapshot to rebuild it from the store");
+}
+
+// True if no component is NaN or infinite (exponent bits all ones), without a branch per
+// component so the loop vectorises.
+bool AllFinite(const float* v, std::size_t n) {
+  std::uint32_t bad = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint32_t bits;
+    std::memcpy(&bits, v + i, sizeof(bits));
+    bad |= static_cast<std::uint32_t>((bits & 0x7f800000u) == 0x7f800000u);
+  }
+  return bad == 0;
 }
 
 }  // namespace
@@ -121,20 +132,30 @@ Status VectorIndex::Load(BinaryReader& in, const std::string& graph_path) {
   std::uint64_t floats = 0;
   MEMD_RETURN_IF_ERROR(in.Get(&floats));
   if (floats != live_n * dim) return Corrupt("vector count does not match the live count");
-  // Rows are allocated only up to the largest live slot: dead slots cost nothing.
+  // Rows are allocated only up to the largest live slot: dead slots cost nothing. Runs of
+  // consecutive live slots (all of them in a cube that never deleted) are copied at once.
   std::size_t rows = 0;
   st->live.ForEach([&](std::size_t slot) { rows = slot + 1; });
   st->vectors.Reserve(rows);
-  std::vector<float> row(dim);
   Status status;
-  bool finite = true;
+  std::size_t run_begin = 0, run_end = 0;  // [run_begin, run_end) live slots not yet read
+  auto flush = [&] {
+    if (run_end > run_begin && status.ok()) {
+      status = in.ReadBytes(st->vectors.MutableRows(run_begin, run_end - run_begin),
+                            (run_end - run_begin) * dim * sizeof(float));
+    }
+  };
   st->live.ForEach([&](std::size_t slot) {
-    if (!status.ok()) return;
-    status = in.ReadBytes(row.data(), dim * sizeof(float));
-    for (float x : row) finite = finite && std::isfinite(x);
-    st->vectors.Set(slot, row.data());
+    if (slot != run_end) {
+      flush();
+      run_begin = slot;
+    }
+    run_end = slot + 1;
   });
+  flush();
   MEMD_RETURN_IF_ERROR(status);
+  bool finite = true;
+  st->live.ForEach([&](std::size_t slot) { finite = finite && AllFinite(st->vectors.Row(slot), dim); });
   if (!finite) return Corrupt("non-finite vector component");
 
   std::vector<Slot> pending;
@@ -166,12 +187,13 @@ Status VectorIndex::Load(BinaryReader& in, const std::string& graph_path) {
   } else {
     if (nodes > slot_limit) return Corrupt("more graph nodes than slots");
     MEMD_ASSIGN_OR_RETURN(st->graph, HnswGraph::Load(graph_path, dimension, nodes));
-    // Every node must be a distinct slot; a node is undeleted exactly when its slot is live
-    // and not pending, and then it must hold that slot's vector.
+    // Every node must be a distinct slot, and a node is undeleted exactly when its slot is
+    // live and not pending. That a node's code encodes its slot's vector is not re-checked
+    // (re-encoding every vector was a tenth of the open time): both files were written
+    // together from one state, and the snapshot's MANIFEST checksums bind them.
     std::size_t undeleted = 0;
     Status node_status;
-    std::vector<std::uint8_t> code(Int8CodeBytes(dim));
-    st->graph->ForEachNode([&](Slot slot, bool deleted, const std::uint8_t* node_code) {
+    st->graph->ForEachNode([&](Slot slot, bool deleted, const std::uint8_t*) {
       if (slot >= slot_limit || st->in_graph.Test(slot)) {
         node_status = Corrupt("graph node for bad or repeated slot " + std::to_string(slot));
         return false;
@@ -183,15 +205,7 @@ Status VectorIndex::Load(BinaryReader& in, const std::string& graph_path) {
             Corrupt("graph deletion mark of slot " + std::to_string(slot) + " disagrees with liveness");
         return false;
       }
-      if (!deleted) {
-        ++undeleted;
-        EncodeInt8(st->vectors.Row(slot), dim, code.data());
-        if (std::memcmp(node_code, code.data(), code.size()) != 0) {
-          node_status =
-              Corrupt("graph vector of slot " + std::to_string(slot) + " differs from the stored vector");
-          return false;
-        }
-      }
+      if (!deleted) ++undeleted;
       return true;
     });
     MEMD_RETURN_IF_ERROR(node_status);

@@ -1,10 +1,9 @@
 #include "util/binary_io.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
-#include <unistd.h>
 
 namespace memd {
 
@@ -44,15 +43,13 @@ Status BinaryWriter::Finish() {
 }
 
 BinaryReader::BinaryReader(const std::string& path) : name_(path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    status_ = Status::IOError("cannot open " + path);
+  Result<MappedFile> mapped = MappedFile::Open(path);
+  if (!mapped.ok()) {
+    status_ = mapped.status();
     return;
   }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  owned_ = std::move(buffer).str();
-  data_ = owned_;
+  mapped_ = std::move(*mapped);
+  data_ = mapped_.bytes();
 }
 
 BinaryReader::BinaryReader(std::string_view bytes, std::string name) : data_(bytes), name_(std::move(name)) {}
@@ -69,10 +66,17 @@ Status BinaryReader::ReadBytes(void* out, std::size_t n) {
 }
 
 Status BinaryReader::GetString(std::string* out) {
+  std::string_view view;
+  MEMD_RETURN_IF_ERROR(GetStringView(&view));
+  out->assign(view);
+  return Status::OK();
+}
+
+Status BinaryReader::GetStringView(std::string_view* out) {
   std::uint64_t n = 0;
   MEMD_RETURN_IF_ERROR(Get(&n));
   if (n > data_.size() - pos_) return Truncated();
-  out->assign(data_.data() + pos_, n);
+  *out = data_.substr(pos_, n);
   pos_ += n;
   return Status::OK();
 }

@@ -1,7 +1,7 @@
 // Little-endian binary encoding for index snapshots.
 //
-// BinaryWriter appends to a file through a buffer; BinaryReader reads a whole file into
-// memory and checks every read against the end, so truncated or corrupt input becomes a
+// BinaryWriter appends to a file through a buffer; BinaryReader reads a whole file (mapped
+// into memory, not copied) and checks every read against the end, so truncated or corrupt input becomes a
 // Corruption status, never undefined behaviour. Neither is thread-safe.
 #pragma once
 
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "memd/status.h"
+#include "util/mapped_file.h"
 
 namespace memd {
 
@@ -29,16 +30,14 @@ class BinaryWriter {
   const Status& status() const { return status_; }
 
   template <typename T>
-    requires std::is_trivially_copyable_v<T>
-  void Put(const T& value) {
-    WriteBytes(&value, sizeof(T));
-  }
+  requires std::is_trivially_copyable_v<T>
+  void Put(const T& value) { WriteBytes(&value, sizeof(T)); }
   void PutString(std::string_view s) {
     Put<std::uint64_t>(s.size());
     WriteBytes(s.data(), s.size());
   }
   template <typename T>
-    requires std::is_trivially_copyable_v<T>
+  requires std::is_trivially_copyable_v<T>
   void PutVector(std::span<const T> values) {
     Put<std::uint64_t>(values.size());
     WriteBytes(values.data(), values.size() * sizeof(T));
@@ -56,7 +55,7 @@ class BinaryWriter {
 
 class BinaryReader {
  public:
-  // Reads the whole file at path. Check status() before use.
+  // Maps the whole file at path. Check status() before use.
   explicit BinaryReader(const std::string& path);
   // Reads from bytes held by the caller (must outlive the reader).
   explicit BinaryReader(std::string_view bytes, std::string name = "buffer");
@@ -66,14 +65,13 @@ class BinaryReader {
   std::string_view data() const { return data_; }
 
   template <typename T>
-    requires std::is_trivially_copyable_v<T>
-  Status Get(T* value) {
-    return ReadBytes(value, sizeof(T));
-  }
+  requires std::is_trivially_copyable_v<T> Status Get(T* value) { return ReadBytes(value, sizeof(T)); }
   Status GetString(std::string* out);
+  // Like GetString, without a copy: *out points into the reader's bytes and is valid while
+  // the reader lives.
+  Status GetStringView(std::string_view* out);
   template <typename T>
-    requires std::is_trivially_copyable_v<T>
-  Status GetVector(std::vector<T>* out) {
+  requires std::is_trivially_copyable_v<T> Status GetVector(std::vector<T>* out) {
     std::uint64_t n = 0;
     MEMD_RETURN_IF_ERROR(Get(&n));
     if (n > (data_.size() - pos_) / sizeof(T)) return Truncated();
@@ -84,7 +82,7 @@ class BinaryReader {
 
  private:
   Status Truncated() const;
-  std::string owned_;
+  MappedFile mapped_;
   std::string_view data_;
   std::size_t pos_ = 0;
   std::string name_;
