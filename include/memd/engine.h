@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "memd/credentials.h"
+#include "memd/jobs.h"
 #include "memd/memory.h"
 #include "memd/options.h"
 #include "memd/search.h"
@@ -140,6 +141,23 @@ class Engine {
   // empty list if the cube does not exist.
   Result<std::vector<SourceState>> ListSources(const CubeRef& cube, std::string_view uri_prefix = {});
 
+  // ---- background jobs (see jobs.h) ---------------------------------------------------
+  // Records a new queued job for cube (which need not exist yet). request must be a JSON
+  // object (InvalidArgument naming "request" otherwise); kind 1..32 of [a-z_].
+  Result<Job> CreateJob(const CubeRef& cube, std::string_view kind, std::string_view request);
+  // NotFound if no job has this id.
+  Result<Job> GetJob(std::string_view id);
+  // Jobs of user (every user when empty), newest first, at most limit (1..1000); only the
+  // queued and running ones when unfinished_only.
+  Result<std::vector<Job>> ListJobs(std::string_view user, bool unfinished_only = false, int limit = 100);
+  // Stores job's status, progress and error (updated_at is set now; finished_at when the
+  // status is final). FailedPrecondition if the stored job is already final; NotFound if
+  // it does not exist. Never clears a cancel request.
+  Result<Job> UpdateJob(const Job& job);
+  // Asks the runner to stop the job: a queued job becomes cancelled at once; a running one
+  // is flagged. Returns the stored job. A final job is returned unchanged.
+  Result<Job> RequestJobCancel(std::string_view id);
+
   // ---- cubes ---------------------------------------------------------------------------
   // Cubes of one user (or of all users when user is empty), ordered by (user, project).
   Result<std::vector<CubeInfo>> ListCubes(std::string_view user = {});
@@ -152,7 +170,8 @@ class Engine {
   // Monitoring figures over the open cubes.
   EngineStats RuntimeStats();
   // Removes everything of one cube: memories, history, preferences, idempotency records,
-  // index snapshots and in-memory state. NotFound if it does not exist.
+  // ingested source states, jobs, index snapshots and in-memory state. NotFound if it does
+  // not exist.
   Status ForgetProject(const CubeRef& cube);
   // Removes every cube of a user. Succeeds (doing nothing) if the user has none.
   Status ForgetUser(std::string_view user);

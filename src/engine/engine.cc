@@ -155,7 +155,7 @@ Status Engine::Impl::ForgetProject(const CubeRef& ref) {
   if (!cube) return Status::NotFound("no cube for user '" + ref.user + "' and project '" + ref.project + "'");
   MEMD_RETURN_IF_ERROR(store_->DeleteCube(cube->id));
   DropCube(cube->id);
-  return Status::OK();
+  return store_->DeleteJobs(ref.user, ref.project);
 }
 
 Status Engine::Impl::ForgetUser(std::string_view user) {
@@ -165,7 +165,7 @@ Status Engine::Impl::ForgetUser(std::string_view user) {
     MEMD_RETURN_IF_ERROR(store_->DeleteCube(cube.id));
     DropCube(cube.id);
   }
-  return Status::OK();
+  return store_->DeleteJobs(user, "");
 }
 
 Status Engine::Impl::Snapshot(const CubeRef& ref) {
@@ -275,6 +275,15 @@ Result<std::int64_t> Engine::RemoveSource(const CubeRef& cube, std::string_view 
 Result<std::vector<SourceState>> Engine::ListSources(const CubeRef& cube, std::string_view uri_prefix) {
   return impl_->ListSources(cube, uri_prefix);
 }
+Result<Job> Engine::CreateJob(const CubeRef& cube, std::string_view kind, std::string_view request) {
+  return impl_->CreateJob(cube, kind, request);
+}
+Result<Job> Engine::GetJob(std::string_view id) { return impl_->GetJob(id); }
+Result<std::vector<Job>> Engine::ListJobs(std::string_view user, bool unfinished_only, int limit) {
+  return impl_->ListJobs(user, unfinished_only, limit);
+}
+Result<Job> Engine::UpdateJob(const Job& job) { return impl_->UpdateJob(job); }
+Result<Job> Engine::RequestJobCancel(std::string_view id) { return impl_->RequestJobCancel(id); }
 Result<std::vector<Preference>> Engine::ListPreferences(const CubeRef& cube, std::string_view category) {
   return impl_->ListPreferences(cube, category);
 }

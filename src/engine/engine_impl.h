@@ -1,7 +1,7 @@
 // Engine::Impl: the engine's state and the operations shared by its files
 // (engine.cc: open/close and the public facade; cube_registry.cc: opening, loading,
 // catching up and evicting cubes; write_path.cc: memory writes; preferences.cc;
-// sources.cc; search.cc; context.cc; export_import.cc; maintenance.cc).
+// sources.cc; jobs.cc; search.cc; context.cc; export_import.cc; maintenance.cc).
 //
 // Locking order: cubes_mu_ -> OpenCube::load_mu -> OpenCube::mu. The store's writer thread
 // runs commit callbacks that take OpenCube::mu exclusively, so no code may hold an
@@ -90,6 +90,13 @@ class Engine::Impl {
                                             const std::vector<NewMemory>& chunks);
   Result<std::int64_t> RemoveSource(const CubeRef& ref, std::string_view uri);
   Result<std::vector<SourceState>> ListSources(const CubeRef& ref, std::string_view uri_prefix);
+
+  // ---- background job records (jobs.cc) ----
+  Result<Job> CreateJob(const CubeRef& ref, std::string_view kind, std::string_view request);
+  Result<Job> GetJob(std::string_view id);
+  Result<std::vector<Job>> ListJobs(std::string_view user, bool unfinished_only, int limit);
+  Result<Job> UpdateJob(const Job& job);
+  Result<Job> RequestJobCancel(std::string_view id);
 
   // ---- search (search.cc) and context (context.cc) ----
   Result<std::vector<Hit>> Search(std::string_view user, const std::vector<std::string>& projects,

@@ -82,7 +82,15 @@
 //   Also memories_by_source(cube_id, source_uri) WHERE deleted = 0 AND source_uri IS NOT NULL:
 //   the live chunks of one source, for replacing them.
 //
-// Every table but meta and api_keys has cube_id REFERENCES cubes(id) ON DELETE CASCADE.
+// jobs: background jobs (ingestion), not part of any cube                -- since v5
+//   id TEXT PRIMARY KEY ("j_" + ULID), user, project TEXT (the cube it writes, which may not
+//   exist yet), kind TEXT, request TEXT (JSON object), status TEXT ('queued', 'running',
+//   'done', 'failed', 'cancelled'), progress TEXT (JSON object), error TEXT,
+//   cancel_requested INTEGER 0/1, created_at, updated_at INTEGER, finished_at INTEGER NULL.
+//   WITHOUT ROWID. Indexes jobs_by_user(user, id), jobs_unfinished(status) WHERE status IN
+//   ('queued', 'running').
+//
+// Every table but meta, api_keys and jobs has cube_id REFERENCES cubes(id) ON DELETE CASCADE.
 #include "store/schema.h"
 
 #include <array>
@@ -228,8 +236,28 @@ CREATE TABLE sources(
 CREATE INDEX memories_by_source ON memories(cube_id, source_uri) WHERE deleted = 0 AND source_uri IS NOT NULL;
 )sql";
 
+constexpr const char* kMigration5 = R"sql(
+CREATE TABLE jobs(
+  id TEXT PRIMARY KEY,
+  user TEXT NOT NULL,
+  project TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  request TEXT NOT NULL,
+  status TEXT NOT NULL,
+  progress TEXT NOT NULL,
+  error TEXT NOT NULL,
+  cancel_requested INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  finished_at INTEGER
+) WITHOUT ROWID;
+CREATE INDEX jobs_by_user ON jobs(user, id);
+CREATE INDEX jobs_unfinished ON jobs(status) WHERE status IN ('queued', 'running');
+)sql";
+
 // kMigrations[i] upgrades a database from version i to version i + 1.
-constexpr std::array<const char*, kSchemaVersion> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4};
+constexpr std::array<const char*, kSchemaVersion> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4,
+                                                                 kMigration5};
 
 Status NewerSchema(const Db& db, std::int64_t found, int understood) {
   return Status::FailedPrecondition("database " + db.path() + " was written by a newer memd (schema " +

@@ -71,6 +71,12 @@ class SqliteStore final : public Store {
   Result<std::vector<ApiKeyRow>> ListApiKeys(std::string_view user) override;
   Status RevokeApiKey(std::string_view id, Timestamp now) override;
   Result<std::int64_t> CountApiKeys() override;
+  Status InsertJob(const Job& job) override;
+  Result<std::optional<Job>> GetJob(std::string_view id) override;
+  Result<std::vector<Job>> ListJobs(std::string_view user, bool unfinished_only, std::size_t limit) override;
+  Result<Job> UpdateJob(const Job& job) override;
+  Result<Job> RequestJobCancel(std::string_view id, Timestamp now) override;
+  Status DeleteJobs(std::string_view user, std::string_view project) override;
 
   const std::string& path() const { return options_.path; }
   // Write transactions committed so far; with concurrent writers this is below the number

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "memd/credentials.h"
+#include "memd/jobs.h"
 #include "memd/memory.h"
 #include "memd/options.h"
 #include "memd/sources.h"
@@ -30,7 +31,7 @@ namespace memd::store {
 
 // The current schema version written by this build. Older databases are migrated forward
 // on open; newer ones are refused with FailedPrecondition and left untouched.
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 // Idempotency keys are kept at least this long (24 h); older ones are deleted lazily when a
 // newer key is stored in the same cube, so GetIdempotency may still return one for a while.
@@ -223,6 +224,21 @@ class Store {
   virtual Status RevokeApiKey(std::string_view id, Timestamp now) = 0;
   // How many keys are stored, revoked ones included (so 0 means none was ever created).
   virtual Result<std::int64_t> CountApiKeys() = 0;
+
+  // ---- jobs (not part of any cube; see memd/jobs.h) ----
+  // Inserts a new job. AlreadyExists if the id is taken.
+  virtual Status InsertJob(const Job& job) = 0;
+  virtual Result<std::optional<Job>> GetJob(std::string_view id) = 0;
+  // Newest first (by id); user "" = every user; only queued/running ones when unfinished_only.
+  virtual Result<std::vector<Job>> ListJobs(std::string_view user, bool unfinished_only, std::size_t limit) = 0;
+  // Writes status, progress, error, updated_at and finished_at of job.id unless the stored
+  // job is final. Returns the stored job after the call. NotFound if absent.
+  virtual Result<Job> UpdateJob(const Job& job) = 0;
+  // Sets cancel_requested, and makes a queued job cancelled (finished at now). Returns the
+  // stored job after the call. NotFound if absent.
+  virtual Result<Job> RequestJobCancel(std::string_view id, Timestamp now) = 0;
+  // Deletes the jobs of (user, project), or of every project of user when project is empty.
+  virtual Status DeleteJobs(std::string_view user, std::string_view project) = 0;
 };
 
 struct SqliteStoreOptions {
