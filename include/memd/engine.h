@@ -134,6 +134,11 @@ class Engine {
   // recorded with no chunks). All or nothing.
   Result<ReplaceSourceResult> ReplaceSource(const CubeRef& cube, const SourceState& state,
                                             const std::vector<NewMemory>& chunks);
+  // ReplaceSource of several sources in one transaction (one fsync: an ingester batches
+  // small files with it), results in order. Each source stays whole; all or nothing.
+  // InvalidArgument naming sources[k] (or sources[k].chunks[i]) for bad input, a uri given
+  // twice, or an empty list.
+  Result<std::vector<ReplaceSourceResult>> ReplaceSources(const CubeRef& cube, const std::vector<SourceUpdate>& updates);
   // Soft-deletes every live chunk of uri and forgets its state, in one transaction;
   // returns how many chunks were deleted. NotFound if the cube or the source does not exist.
   Result<std::int64_t> RemoveSource(const CubeRef& cube, std::string_view uri);

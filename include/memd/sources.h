@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "memd/memory.h"
 
@@ -23,6 +24,12 @@ struct SourceState {
   std::int64_t chunks = 0;       // live chunks the last ingest left (set by the engine)
   Timestamp ingested_at = 0;     // set by the engine on every ReplaceSource
   friend bool operator==(const SourceState&, const SourceState&) = default;
+};
+
+// One source's new state and chunks, for Engine::ReplaceSources.
+struct SourceUpdate {
+  SourceState state;
+  std::vector<NewMemory> chunks;
 };
 
 // What ReplaceSource did with a source's chunks.

@@ -267,7 +267,13 @@ Result<Preference> Engine::GetPreference(const CubeRef& cube, std::string_view c
 }
 Result<ReplaceSourceResult> Engine::ReplaceSource(const CubeRef& cube, const SourceState& state,
                                                   const std::vector<NewMemory>& chunks) {
-  return impl_->ReplaceSource(cube, state, chunks);
+  MEMD_ASSIGN_OR_RETURN(auto results, impl_->ReplaceSources(cube, {SourceUpdate{state, chunks}}, /*batch=*/false));
+  return results.front();
+}
+Result<std::vector<ReplaceSourceResult>> Engine::ReplaceSources(const CubeRef& cube,
+                                                                const std::vector<SourceUpdate>& updates) {
+  if (updates.empty()) return Status::InvalidArgument("give at least one source", "sources");
+  return impl_->ReplaceSources(cube, updates, /*batch=*/true);
 }
 Result<std::int64_t> Engine::RemoveSource(const CubeRef& cube, std::string_view uri) {
   return impl_->RemoveSource(cube, uri);

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -86,8 +87,9 @@ class Engine::Impl {
   Result<std::vector<HistoryEntry>> History(const CubeRef& ref, std::string_view id);
 
   // ---- ingested sources (sources.cc) ----
-  Result<ReplaceSourceResult> ReplaceSource(const CubeRef& ref, const SourceState& state,
-                                            const std::vector<NewMemory>& chunks);
+  // batch: errors name sources[k] (ReplaceSources) rather than the lone source.
+  Result<std::vector<ReplaceSourceResult>> ReplaceSources(const CubeRef& ref, const std::vector<SourceUpdate>& updates,
+                                                          bool batch);
   Result<std::int64_t> RemoveSource(const CubeRef& ref, std::string_view uri);
   Result<std::vector<SourceState>> ListSources(const CubeRef& ref, std::string_view uri_prefix);
 
@@ -141,6 +143,9 @@ class Engine::Impl {
   Status EmbedRows(std::vector<engine::PreparedRow>& rows, std::size_t first);
   // EmbedRows for rows[first, last) on the calling thread.
   Status EmbedRange(std::vector<engine::PreparedRow>& rows, std::size_t first, std::size_t last) const;
+  // Makes the live chunks of state.uri equal to rows inside txn (sources.cc).
+  Status ApplySource(store::WriteTxn& txn, const SourceState& state, std::span<const engine::PreparedRow> rows,
+                     Timestamp now, engine::IndexChanges& changes, ReplaceSourceResult* result);
 
   EngineOptions options_;
   std::unique_ptr<store::Store> store_;

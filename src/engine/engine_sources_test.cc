@@ -161,6 +161,32 @@ TEST_F(SourcesTest, ReplacingWithTheSameChunksWritesNoMemory) {
   EXPECT_EQ(*engine_->CubeVersion(alpha_), *version);
 }
 
+TEST_F(SourcesTest, ReplaceSourcesAppliesSeveralSourcesInOneWriteOrNone) {
+  const std::string a = "/repo/a.go", b = "/repo/b.go";
+  auto results = engine_->ReplaceSources(
+      alpha_, {SourceUpdate{State(a, "ha"), {Chunk(a, "func Alpha() {}", 1)}},
+               SourceUpdate{State(b, "hb"), {Chunk(b, "func Beta() {}", 1), Chunk(b, "func Gamma() {}", 11)}}});
+  ASSERT_TRUE(results.ok()) << results.status().ToString();
+  ASSERT_EQ(results->size(), 2u);
+  EXPECT_EQ((*results)[0], (ReplaceSourceResult{1, 0, 0}));
+  EXPECT_EQ((*results)[1], (ReplaceSourceResult{2, 0, 0}));
+  EXPECT_EQ(engine_->ListSources(alpha_)->size(), 2u);
+  auto version = engine_->CubeVersion(alpha_);
+  ASSERT_TRUE(version.ok());
+
+  // One bad source refuses the whole batch, naming it.
+  auto bad = engine_->ReplaceSources(alpha_, {SourceUpdate{State(a, "ha2"), {Chunk(a, "func Delta() {}", 1)}},
+                                              SourceUpdate{State(b, "hb2"), {Chunk(a, "func Wrong() {}", 1)}}});
+  ASSERT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.status().field(), "sources[1].chunks[0].source");
+  auto twice = engine_->ReplaceSources(alpha_, {SourceUpdate{State(a, "x"), {}}, SourceUpdate{State(a, "y"), {}}});
+  EXPECT_EQ(twice.status().field(), "sources[1].uri");
+  EXPECT_EQ(engine_->ReplaceSources(alpha_, {}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(LiveOf(alpha_, a).size(), 1u);
+  EXPECT_EQ(LiveOf(alpha_, a)[0].text, "func Alpha() {}");
+  EXPECT_EQ(*engine_->CubeVersion(alpha_), *version);
+}
+
 TEST_F(SourcesTest, SourcesSurviveReopenAndGoWithTheCube) {
   const std::string uri = "/repo/keep.c";
   ASSERT_TRUE(engine_->ReplaceSource(alpha_, State(uri, "h"), {Chunk(uri, "int keep(void);", 1)}).ok());

@@ -298,4 +298,25 @@ json::object EncodeContextBlock(const ContextBlock& b) {
                       {"preferences", b.preferences}};
 }
 
+json::object EncodeJob(const Job& job) {
+  // request and progress are JSON object text written by memd; a corrupt one shows as null.
+  auto parsed = [](const std::string& text) {
+    boost::system::error_code ec;
+    json::value v = json::parse(text, ec);
+    return ec ? json::value(nullptr) : v;
+  };
+  return json::object{{"id", job.id},
+                      {"user", job.cube.user},
+                      {"project", job.cube.project},
+                      {"kind", job.kind},
+                      {"status", JobStatusName(job.status)},
+                      {"request", parsed(job.request)},
+                      {"progress", parsed(job.progress)},
+                      {"error", job.error},
+                      {"cancel_requested", job.cancel_requested},
+                      {"created_at", EncodeTime(job.created_at)},
+                      {"updated_at", EncodeTime(job.updated_at)},
+                      {"finished_at", job.finished_at ? EncodeTime(*job.finished_at) : json::value(nullptr)}};
+}
+
 }  // namespace memd::engine

@@ -22,6 +22,10 @@ boost::json::object EncodeHistoryEntry(const HistoryEntry& e);
 boost::json::object EncodeCubeInfo(const CubeInfo& info);
 boost::json::object EncodeCubeStats(const CubeStats& stats);
 boost::json::object EncodeContextBlock(const ContextBlock& block);
+// {"id", "user", "project", "kind", "status", "request": object, "progress": object,
+// "error", "cancel_requested", "created_at", "updated_at", "finished_at" (null while
+// unfinished)}.
+boost::json::object EncodeJob(const Job& job);
 
 // Decodes a full Memory as written by EncodeMemory (used by import).
 Result<Memory> DecodeMemory(const boost::json::value& v, const std::string& field);
