@@ -10,6 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
+npm ci --prefix tests/mcp  # the MCP tests' SDK client and conformance runner (tests/mcp/package-lock.json)
 
 stages="${MEMD_TEST_STAGES:-release asan tsan}"
 jobs="$(nproc)"

@@ -109,7 +109,9 @@ int Run(int argc, char** argv) {
   AddCubeCommands(app, &selected);
   AddMaintenanceCommands(app, &selected);
   AddKeyCommands(app, &selected);
+  AddIngestCommand(app, &selected);
   AddServeCommand(app, &selected);
+  AddMcpCommand(app, &selected);
   // Set after the subcommands exist so that only the top level collects stray arguments
   // (they fall through to it); Run() turns them into precise errors below.
   app.allow_extras();

@@ -26,8 +26,13 @@ void AddMaintenanceCommands(CLI::App& app, Action* selected);
 // key create|list|revoke, token.
 void AddKeyCommands(CLI::App& app, Action* selected);
 
+// ingest (files and directories into the project).
+void AddIngestCommand(CLI::App& app, Action* selected);
+
 // serve (the HTTP API server).
 void AddServeCommand(CLI::App& app, Action* selected);
+// mcp (the Model Context Protocol over stdin/stdout).
+void AddMcpCommand(CLI::App& app, Action* selected);
 
 // Makes `action` the one to run when `sub` is parsed.
 void OnParsed(CLI::App* sub, Action* selected, Action action);

@@ -23,6 +23,7 @@ struct ServeFlags {
   bool no_rate_limits = false;
   std::int64_t cache_ttl_ms = -1;
   std::int64_t shutdown_timeout_ms = -1;
+  std::vector<std::string> ingest_roots;
 };
 
 Status RunServe(CommandContext& ctx, const ServeFlags& flags) {
@@ -45,6 +46,7 @@ Status RunServe(CommandContext& ctx, const ServeFlags& flags) {
   if (flags.no_cache) options.api.cache_entries = 0;
   if (flags.no_rate_limits) options.api.rate_limits = false;
   if (flags.cache_ttl_ms >= 0) options.api.cache_ttl = std::chrono::milliseconds(flags.cache_ttl_ms);
+  if (!flags.ingest_roots.empty()) options.api.ingest_roots = flags.ingest_roots;
   if (flags.shutdown_timeout_ms >= 0) options.shutdown_timeout = std::chrono::milliseconds(flags.shutdown_timeout_ms);
   return server::RunServer(options, std::cout);
 }
@@ -58,7 +60,7 @@ void AddServeCommand(CLI::App& app, Action* selected) {
       "Configuration: --config FILE (TOML; see deploy/memd.example.toml), then MEMD_* variables\n"
       "(MEMD_DATA, MEMD_BIND, MEMD_PORT, MEMD_LOG_LEVEL, MEMD_JWT_SECRET, MEMD_ADMIN_KEY, MEMD_IO_THREADS,\n"
       "MEMD_WORKERS, MEMD_CACHE_TTL_MS, MEMD_CACHE_ENTRIES, MEMD_RATE_LIMITS, MEMD_MAX_BODY_BYTES,\n"
-      "MEMD_DURABILITY, MEMD_CONFIG), then these flags. Defaults: 127.0.0.1:7437, data in ./memd-data,\n"
+      "MEMD_DURABILITY, MEMD_INGEST_ROOTS, MEMD_CONFIG), then these flags. Defaults: 127.0.0.1:7437, data in ./memd-data,\n"
       "auth on (the first start prints an admin key once).\n"
       "Examples:\n"
       "  memd serve\n"
@@ -84,6 +86,9 @@ void AddServeCommand(CLI::App& app, Action* selected) {
                   "How long in-flight requests may take to finish at shutdown (default 20000)")
       ->type_name("MS")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{3'600'000}));
+  sub->add_option("--ingest-root", flags->ingest_roots,
+                  "A directory clients may ingest files from (repeatable; default: none, ingest refused)")
+      ->type_name("DIR");
   OnParsed(sub, selected, [flags](CommandContext& ctx) { return RunServe(ctx, *flags); });
 }
 

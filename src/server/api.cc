@@ -102,7 +102,10 @@ Api::Impl::Impl(Engine& engine, ApiOptions options) : engine_(engine), options_(
   if (threads <= 0) threads = 2 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   workers_ = std::make_unique<ThreadPool>(threads);
   access_log_ = spdlog::get("access");
+  jobs_ = std::make_unique<ingest::JobRunner>(engine_, ingest::JobRunnerOptions{options_.ingest_roots});
+  if (Status s = jobs_->Start(); !s.ok()) spdlog::error("ingest jobs were not resumed: {}", s.ToString());
   RegisterRoutes();
+  RegisterMcpRoutes();
   RegisterMetrics();
 }
 
@@ -143,6 +146,11 @@ void Api::Impl::RegisterRoutes() {
   add("PUT", "/v1/cubes/{project}/preferences/{category}/{key}", &Impl::SetPreference, S::kWrite);
   add("DELETE", "/v1/cubes/{project}/preferences/{category}/{key}", &Impl::DeletePreference, S::kWrite);
 
+  add("POST", "/v1/cubes/{project}/ingest", &Impl::StartIngest, S::kWrite);
+  add("GET", "/v1/jobs", &Impl::ListJobs, S::kRead);
+  add("GET", "/v1/jobs/{id}", &Impl::GetJob, S::kRead);
+  add("DELETE", "/v1/jobs/{id}", &Impl::CancelJob, S::kWrite);
+
   add("POST", "/v1/keys", &Impl::CreateKey, S::kAdmin);
   add("GET", "/v1/keys", &Impl::ListKeys, S::kRead);
   add("DELETE", "/v1/keys/{key_id}", &Impl::RevokeKey, S::kRead);  // others than itself: write
@@ -182,6 +190,7 @@ void Api::Impl::Handle(IncomingRequest request, HttpServer::Respond respond) {
 
     Reply reply;
     auto match = router_.Find(method, path);
+    if (match.route == nullptr && !match.path_exists) match = protocol_router_.Find(method, path);
     if (match.route == nullptr) {
       call.route = "unmatched";
       if (match.path_exists) {
@@ -238,7 +247,7 @@ Reply Api::Impl::Run(Call& call, const RouteInfo& info) {
       return Reply::Error(403, "permission_denied",
                           "this credential lacks the '" + std::string(ScopeName(*info.scope)) + "' scope");
     }
-  } else if (limiter_) {
+  } else if (limiter_ && !info.own_auth) {
     auto decision = limiter_->CheckIp(call.request.remote_ip);
     if (!decision.allowed) {
       rate_limited_->With({"ip"}).Inc();
@@ -306,7 +315,10 @@ void Api::Impl::Log(const Call& call, const Reply& reply, double seconds) const 
 // ---- Api ----
 
 Api::Api(Engine& engine, ApiOptions options) : impl_(std::make_unique<Impl>(engine, std::move(options))) {}
-Api::~Api() { impl_->workers_.reset(); }
+Api::~Api() {
+  impl_->jobs_->Stop();  // the running ingest job stops after its current file, queued for the next start
+  impl_->workers_.reset();
+}
 void Api::Handle(IncomingRequest request, HttpServer::Respond respond) {
   impl_->Handle(std::move(request), std::move(respond));
 }

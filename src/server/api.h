@@ -42,6 +42,12 @@ struct ApiOptions {
   std::string data_dir;  // for /ready and temporary export/import files
   // Threads running handlers; 0: twice the hardware threads.
   int worker_threads = 0;
+  // Directories clients may ingest files from (POST .../ingest); empty: ingest is refused.
+  std::vector<std::string> ingest_roots;
+  // Host names (with or without ":port") that /mcp accepts in Host and Origin headers besides
+  // localhost, 127.0.0.1 and [::1], e.g. the name a reverse proxy on this machine forwards
+  // (DNS-rebinding protection; see docs/MCP.md).
+  std::vector<std::string> mcp_allowed_hosts;
 };
 
 class Api {

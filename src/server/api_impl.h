@@ -13,6 +13,9 @@
 
 #include "memd/credentials.h"
 #include "memd/engine.h"
+#include "ingest/job_runner.h"
+#include "mcp/server.h"
+#include "mcp/session_store.h"
 #include "server/api.h"
 #include "server/metrics.h"
 #include "server/rate_limiter.h"
@@ -58,6 +61,9 @@ class Api::Impl {
   struct RouteInfo {
     Handler handler;
     std::optional<Scope> scope;  // required scope; nullopt: no authentication
+    // The handler authenticates and rate-limits by itself (MCP: its 401 and 403 carry OAuth
+    // metadata, and its scope depends on the tool called); Run then does neither.
+    bool own_auth = false;
   };
 
   void Handle(IncomingRequest request, HttpServer::Respond respond);
@@ -66,12 +72,19 @@ class Api::Impl {
   Engine& engine_;
   ApiOptions options_;
   Router<RouteInfo> router_;
+  // Protocol endpoints outside the REST API and its OpenAPI document: /mcp and the OAuth
+  // protected-resource metadata (api_mcp.cc). Consulted when router_ knows the path not.
+  Router<RouteInfo> protocol_router_;
+  std::unique_ptr<mcp::Server> mcp_;
+  std::unique_ptr<mcp::SessionStore> mcp_sessions_;
   MetricsRegistry metrics_;
   std::unique_ptr<RateLimiter> limiter_;
   std::unique_ptr<ResultCache> cache_;
   std::atomic<const HttpServer*> server_{nullptr};
   std::atomic<bool> draining_{false};
   std::unique_ptr<ThreadPool> workers_;
+  // Runs ingest jobs (api_jobs.cc); started with the Api, stopped before it is destroyed.
+  std::unique_ptr<ingest::JobRunner> jobs_;
 
   // Metric families (registered in the constructor).
   CounterFamily* requests_total_ = nullptr;
@@ -155,12 +168,27 @@ class Api::Impl {
   Reply ForgetUser(Call& call);
   Reply ExportCube(Call& call);
   Reply ImportCube(Call& call);
+  // api_jobs.cc
+  Reply StartIngest(Call& call);
+  Reply GetJob(Call& call);
+  Reply CancelJob(Call& call);
+  Reply ListJobs(Call& call);
+  // The job named by the path's {id} if the caller may see it; NotFound otherwise.
+  Result<Job> VisibleJob(const Call& call);
   // api_keys.cc
   Reply CreateKey(Call& call);
   Reply ListKeys(Call& call);
   Reply RevokeKey(Call& call);
+  // api_mcp.cc
+  void RegisterMcpRoutes();  // creates mcp_ and mcp_sessions_ too
+  Reply McpPost(Call& call);
+  Reply McpDelete(Call& call);
+  Reply ProtectedResourceMetadata(Call& call);
 
  private:
+  // api_mcp.cc: DNS-rebinding checks, authentication and rate limits of an MCP request;
+  // fills call.principal, or returns the refusal.
+  std::optional<Reply> AdmitMcp(Call& call);
   Reply Search(Call& call, const std::string& user, const std::vector<std::string>& projects,
                const boost::json::value& body);
 };

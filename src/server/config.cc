@@ -1,8 +1,11 @@
 #include "server/config.h"
 
+#include <toml++/toml.h>
+
 #include <cstdlib>
 #include <set>
-#include <toml++/toml.h>
+#include <string_view>
+#include <vector>
 
 namespace memd::server {
 namespace {
@@ -27,6 +30,16 @@ class TableReader {
       auto v = node->value<std::string>();
       if (!v) return TypeError(key, "a string");
       *out = *v;
+    } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+      const toml::array* array = node->as_array();
+      if (array == nullptr) return TypeError(key, "an array of strings");
+      std::vector<std::string> values;
+      for (const toml::node& item : *array) {
+        auto v = item.value<std::string>();
+        if (!v) return TypeError(key, "an array of strings");
+        values.push_back(*v);
+      }
+      *out = std::move(values);
     } else if constexpr (std::is_floating_point_v<T>) {
       auto v = node->value<double>();
       if (!v || *v < min || *v > max) return RangeError(key, min, max);
@@ -62,13 +75,16 @@ class TableReader {
   }
 
  private:
-  std::string Path(std::string_view key) const { return prefix_.empty() ? std::string(key) : prefix_ + "." + std::string(key); }
+  std::string Path(std::string_view key) const {
+    return prefix_.empty() ? std::string(key) : prefix_ + "." + std::string(key);
+  }
   Status TypeError(std::string_view key, std::string_view expected) const {
     return Status::InvalidArgument(Path(key) + " must be " + std::string(expected), Path(key));
   }
   Status RangeError(std::string_view key, double min, double max) const {
-    return Status::InvalidArgument(Path(key) + " must be a number from " + std::to_string(static_cast<long long>(min)) +
-                                       " to " + std::to_string(static_cast<long long>(max)),
+    return Status::InvalidArgument(Path(key) + " must be a number from " +
+                                       std::to_string(static_cast<long long>(min)) + " to " +
+                                       std::to_string(static_cast<long long>(max)),
                                    Path(key));
   }
 
@@ -78,15 +94,19 @@ class TableReader {
 };
 
 Status ParseDurability(const std::string& text, Durability* out, const std::string& field) {
-  if (text == "full") *out = Durability::kFull;
-  else if (text == "normal") *out = Durability::kNormal;
-  else return Status::InvalidArgument(field + " must be \"full\" or \"normal\"", field);
+  if (text == "full")
+    *out = Durability::kFull;
+  else if (text == "normal")
+    *out = Durability::kNormal;
+  else
+    return Status::InvalidArgument(field + " must be \"full\" or \"normal\"", field);
   return Status::OK();
 }
 
 Status ApplyTables(const toml::table& root, ServeOptions* o) {
   TableReader top(&root, "");
-  for (const char* section : {"server", "limits", "auth", "rate_limits", "cache", "data"}) top.Known(section);
+  for (const char* section : {"server", "limits", "auth", "rate_limits", "cache", "data", "ingest"})
+    top.Known(section);
   MEMD_RETURN_IF_ERROR(top.Finish());
 
   TableReader server(root["server"].as_table(), "server");
@@ -96,6 +116,7 @@ Status ApplyTables(const toml::table& root, ServeOptions* o) {
   MEMD_RETURN_IF_ERROR(server.Read("workers", &o->api.worker_threads, 0, 1024));
   MEMD_RETURN_IF_ERROR(server.ReadMillis("shutdown_timeout_ms", &o->shutdown_timeout));
   MEMD_RETURN_IF_ERROR(server.Read("log_level", &o->log_level));
+  MEMD_RETURN_IF_ERROR(server.Read("mcp_allowed_hosts", &o->api.mcp_allowed_hosts));
   MEMD_RETURN_IF_ERROR(server.Finish());
 
   TableReader limits(root["limits"].as_table(), "limits");
@@ -125,7 +146,8 @@ Status ApplyTables(const toml::table& root, ServeOptions* o) {
   MEMD_RETURN_IF_ERROR(rate.Finish());
   if (rate_table != nullptr && rate_table->contains("tiers")) {
     const toml::array* tiers = (*rate_table)["tiers"].as_array();
-    if (tiers == nullptr) return Status::InvalidArgument("rate_limits.tiers must be an array of tables", "rate_limits.tiers");
+    if (tiers == nullptr)
+      return Status::InvalidArgument("rate_limits.tiers must be an array of tables", "rate_limits.tiers");
     std::vector<RateTier> parsed;
     for (std::size_t i = 0; i < tiers->size(); ++i) {
       const std::string path = "rate_limits.tiers[" + std::to_string(i) + "]";
@@ -155,10 +177,15 @@ Status ApplyTables(const toml::table& root, ServeOptions* o) {
   MEMD_RETURN_IF_ERROR(data.Read("dir", &o->engine.data_dir));
   std::string durability;
   MEMD_RETURN_IF_ERROR(data.Read("durability", &durability));
-  if (!durability.empty()) MEMD_RETURN_IF_ERROR(ParseDurability(durability, &o->engine.durability, "data.durability"));
+  if (!durability.empty())
+    MEMD_RETURN_IF_ERROR(ParseDurability(durability, &o->engine.durability, "data.durability"));
   MEMD_RETURN_IF_ERROR(data.Read("cube_memory_budget_bytes", &o->engine.cube_memory_budget_bytes, 0, 1e15));
   MEMD_RETURN_IF_ERROR(data.Read("min_free_disk_bytes", &o->api.min_free_disk_bytes, 0, 1e15));
   MEMD_RETURN_IF_ERROR(data.Finish());
+
+  TableReader ingest(root["ingest"].as_table(), "ingest");
+  MEMD_RETURN_IF_ERROR(ingest.Read("roots", &o->api.ingest_roots));
+  MEMD_RETURN_IF_ERROR(ingest.Finish());
   return Status::OK();
 }
 
@@ -169,9 +196,9 @@ Status ApplyConfigFile(const std::string& path, ServeOptions* options) {
   try {
     parsed = toml::parse_file(path);  // Debian's toml++ is built with exceptions
   } catch (const toml::parse_error& error) {
-    return Status::InvalidArgument(path + ":" + std::to_string(error.source().begin.line) + ": " +
-                                       std::string(error.description()),
-                                   "config");
+    return Status::InvalidArgument(
+        path + ":" + std::to_string(error.source().begin.line) + ": " + std::string(error.description()),
+        "config");
   }
   ServeOptions copy = *options;  // nothing is applied on error
   Status s = ApplyTables(parsed, &copy);
@@ -215,9 +242,24 @@ Status ApplyEnvironment(ServeOptions* options, const std::function<const char*(c
   o.api.cache_ttl = std::chrono::milliseconds(ttl);
   if (const char* v = get("MEMD_RATE_LIMITS"); v != nullptr && *v != '\0') {
     std::string s = v;
-    if (s != "on" && s != "off") return Status::InvalidArgument("MEMD_RATE_LIMITS must be on or off", "MEMD_RATE_LIMITS");
+    if (s != "on" && s != "off")
+      return Status::InvalidArgument("MEMD_RATE_LIMITS must be on or off", "MEMD_RATE_LIMITS");
     o.api.rate_limits = s == "on";
   }
+  // A list variable: items separated by sep; empty items are dropped.
+  auto list = [&](const char* name, char sep, std::vector<std::string>* out) {
+    const char* v = get(name);
+    if (v == nullptr || *v == '\0') return;
+    out->clear();
+    std::string_view rest = v;
+    while (!rest.empty()) {
+      const std::size_t end = rest.find(sep);
+      if (end != 0) out->emplace_back(rest.substr(0, end));
+      rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    }
+  };
+  list("MEMD_INGEST_ROOTS", ':', &o.api.ingest_roots);
+  list("MEMD_MCP_ALLOWED_HOSTS", ',', &o.api.mcp_allowed_hosts);
   if (const char* v = get("MEMD_DURABILITY"); v != nullptr && *v != '\0') {
     MEMD_RETURN_IF_ERROR(ParseDurability(v, &o.engine.durability, "MEMD_DURABILITY"));
   }

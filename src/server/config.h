@@ -19,7 +19,8 @@ Status ApplyConfigFile(const std::string& path, ServeOptions* options);
 // Applies MEMD_* variables (looked up through getenv, injectable for tests) onto *options:
 // MEMD_DATA, MEMD_BIND, MEMD_PORT, MEMD_LOG_LEVEL, MEMD_JWT_SECRET, MEMD_ADMIN_KEY,
 // MEMD_IO_THREADS, MEMD_WORKERS, MEMD_CACHE_TTL_MS, MEMD_CACHE_ENTRIES, MEMD_RATE_LIMITS
-// (on|off), MEMD_MAX_BODY_BYTES, MEMD_DURABILITY (full|normal). A malformed value is
+// (on|off), MEMD_MAX_BODY_BYTES, MEMD_DURABILITY (full|normal), MEMD_INGEST_ROOTS (directories
+// separated by ':'), MEMD_MCP_ALLOWED_HOSTS (host names separated by ','). A malformed value is
 // InvalidArgument naming the variable.
 Status ApplyEnvironment(ServeOptions* options,
                         const std::function<const char*(const char*)>& getenv_fn = nullptr);
