@@ -57,7 +57,8 @@ Tool Ingest(ingest::JobRunner& runner) {
   t.name = "ingest";
   t.title = "Ingest files";
   t.description =
-      "Load files or directories (source code, Markdown, text, PDF, HTML, conversation JSON) into the project's "
+      "Load files, directories or http(s) URLs (source code, Markdown, text, PDF, HTML, conversation JSON) into the "
+      "project's "
       "memory as searchable chunks, each citing its file and line range. Directories are walked honouring "
       ".gitignore; unchanged files are skipped, changed ones replaced, deleted ones removed, so running it again "
       "after edits is cheap. Paths must lie within the allowed roots (relative paths are taken from the first root: " +
@@ -69,12 +70,11 @@ Tool Ingest(ingest::JobRunner& runner) {
       "). It runs as a job: the result is the job after at most wait_seconds; if it is still running, follow it with "
       "get_ingest_job.";
   json::object properties = JsonObject(R"({
-    "paths": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 1000, "description": "Files and directories to ingest, e.g. [\"src\", \"docs/DESIGN.md\"]."},
+    "paths": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 1000, "description": "Files and directories to ingest, or http(s) URLs, e.g. [\"src\", \"docs/DESIGN.md\", \"https://example.com/guide.html\"]."},
     "include": {"type": "array", "items": {"type": "string"}, "description": "Only files matching one of these globs (.gitignore syntax), e.g. [\"*.py\"]."},
     "exclude": {"type": "array", "items": {"type": "string"}, "description": "Leave out files and directories matching these globs, e.g. [\"tests/fixtures/\"]."},
     "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags added to every chunk."},
     "max_file_bytes": {"type": "integer", "minimum": 1, "description": "Skip text files larger than this (default 1 MiB)."},
-    "follow_symlinks": {"type": "boolean", "description": "Follow links that leave the walked directory (default false)."},
     "remove_missing": {"type": "boolean", "description": "Remove chunks of files that are gone from a walked directory (default true)."},
     "use_ignore_files": {"type": "boolean", "description": "Honour .gitignore and .memdignore (default true)."},
     "wait_seconds": {"type": "integer", "minimum": 0, "maximum": 120, "description": "How long to wait for the job to finish before answering (default 20)."}
