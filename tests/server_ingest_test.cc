@@ -35,7 +35,9 @@ class ServerIngestTest : public ::testing::Test {
     ASSERT_TRUE(WriteFileAtomic(root_ + "/" + rel, text).ok());
   }
   std::unique_ptr<ServerProcess> Start(std::vector<std::string> args = {}) {
+    // Jobs are polled faster than the default rate limit allows; limits are not tested here.
     if (args.empty()) args = {"--ingest-root", root_};
+    args.push_back("--no-rate-limits");
     auto server = std::make_unique<ServerProcess>(dir_.path(), args);
     EXPECT_TRUE(server->ok()) << server->startup_error();
     if (admin_key_.empty()) admin_key_ = server->admin_key();
@@ -44,7 +46,7 @@ class ServerIngestTest : public ::testing::Test {
   // Polls the job until pred holds for it (or 60 s pass); returns the last state.
   json::value WaitJob(HttpClient& client, const std::string& id, const std::function<bool(const json::value&)>& pred) {
     json::value job;
-    for (int i = 0; i < 6000; ++i) {
+    for (int i = 0; i < 3000; ++i) {
       HttpResult r = client.Get("/v1/jobs/" + id);
       if (r.status != 200) {
         ADD_FAILURE() << "GET job: " << r.status << " " << r.body;
@@ -52,7 +54,7 @@ class ServerIngestTest : public ::testing::Test {
       }
       job = r.Json();
       if (pred(job)) return job;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     ADD_FAILURE() << "job " << id << " never reached the expected state: " << json::serialize(job);
     return job;
