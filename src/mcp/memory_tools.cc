@@ -30,9 +30,11 @@ json::object ContentProperties(bool for_update) {
     p["tags"].as_object()["description"] = "New tags, replacing all old ones.";
     p["metadata"].as_object()["description"] = "New metadata object, replacing the old one whole.";
     p["source"].as_object()["type"] = json::array{"string", "object", "null"};
-    p["source"].as_object()["description"] = "New source (a path or URL, or {uri, line_start, line_end}), or null to remove it.";
+    p["source"].as_object()["description"] =
+        "New source (a path or URL, or {uri, line_start, line_end}), or null to remove it.";
     p["expires_at"].as_object()["type"] = json::array{"string", "integer", "null"};
-    p["expires_at"].as_object()["description"] = "New expiry (RFC 3339 time or epoch ms), or null to keep it forever.";
+    p["expires_at"].as_object()["description"] =
+        "New expiry (RFC 3339 time or epoch ms), or null to keep it forever.";
   }
   return p;
 }
@@ -42,10 +44,14 @@ Tool AddMemory() {
   t.name = "add_memory";
   t.title = "Remember something";
   t.description =
-      "Store one memory in the project's long-term memory so that later sessions can recall it: a fact about the "
-      "code base, a decision and its reason, a convention, a fix that worked, a user preference. Write self-contained "
-      "text (someone reading only this memory must understand it) and prefer one fact per memory. Adding text equal "
-      "to an existing memory returns that memory's id with deduplicated: true instead of storing a copy. Searchable "
+      "Store one memory in the project's long-term memory so that later sessions can recall it: a fact about "
+      "the "
+      "code base, a decision and its reason, a convention, a fix that worked, a user preference. Write "
+      "self-contained "
+      "text (someone reading only this memory must understand it) and prefer one fact per memory. Adding "
+      "text equal "
+      "to an existing memory returns that memory's id with deduplicated: true instead of storing a copy. "
+      "Searchable "
       "immediately.";
   json::object properties = ContentProperties(false);
   properties["project"] = ProjectProperty();
@@ -66,7 +72,8 @@ Tool AddMemory() {
   t.run = [](const ToolContext& ctx, const json::object& args) -> Result<json::object> {
     MEMD_ASSIGN_OR_RETURN(CubeRef cube, CubeArgument(ctx, args));
     MEMD_ASSIGN_OR_RETURN(WriteOptions write, WriteOptionsArgument(args));
-    MEMD_ASSIGN_OR_RETURN(NewMemory memory, engine::DecodeNewMemory(Without(args, {"project", "idempotency_key"}), ""));
+    MEMD_ASSIGN_OR_RETURN(NewMemory memory,
+                          engine::DecodeNewMemory(Without(args, {"project", "idempotency_key"}), ""));
     MEMD_ASSIGN_OR_RETURN(AddResult added, ctx.engine.Add(cube, memory, write));
     json::object out = engine::EncodeAddResult(added);
     out["project"] = cube.project;
@@ -80,7 +87,8 @@ Tool GetMemory() {
   t.name = "get_memory";
   t.title = "Get a memory";
   t.description =
-      "Fetch one memory by id with all its fields (text, kind, tags, metadata, source, times, version). Also returns "
+      "Fetch one memory by id with all its fields (text, kind, tags, metadata, source, times, version). Also "
+      "returns "
       "soft-deleted memories (deleted: true).";
   t.input_schema = ObjectSchema(json::object{{"id", IdProperty()}, {"project", ProjectProperty()}}, {"id"});
   t.output_schema = MemorySchema();
@@ -101,9 +109,12 @@ Tool UpdateMemory() {
   t.name = "update_memory";
   t.title = "Update a memory";
   t.description =
-      "Correct or refine an existing memory in place. Only the fields you pass change; tags and metadata are replaced "
-      "whole. The previous version stays in the memory's history (memory_history). To guard against a concurrent "
-      "change, pass expected_version (the version get_memory returned): the update then fails with a conflict if "
+      "Correct or refine an existing memory in place. Only the fields you pass change; tags and metadata are "
+      "replaced "
+      "whole. The previous version stays in the memory's history (memory_history). To guard against a "
+      "concurrent "
+      "change, pass expected_version (the version get_memory returned): the update then fails with a "
+      "conflict if "
       "the memory changed meanwhile.";
   json::object properties = ContentProperties(true);
   properties["id"] = IdProperty();
@@ -136,11 +147,13 @@ Tool StateChange(bool restore) {
   Tool t;
   t.name = restore ? "restore_memory" : "delete_memory";
   t.title = restore ? "Restore a deleted memory" : "Delete a memory";
-  t.description =
-      restore ? "Bring back a memory removed with delete_memory: it is searchable again. Fails if it is not deleted."
-              : "Remove a memory that is wrong or obsolete, so that search and lists no longer return it. The delete "
-                "is soft: the memory stays in its history and restore_memory brings it back. To correct a memory, "
-                "prefer update_memory.";
+  t.description = restore ? "Bring back a memory removed with delete_memory: it is searchable again. Fails "
+                            "if it is not deleted."
+                          : "Remove a memory that is wrong or obsolete, so that search and lists no longer "
+                            "return it. The delete "
+                            "is soft: the memory stays in its history and restore_memory brings it back. To "
+                            "correct a memory, "
+                            "prefer update_memory.";
   t.input_schema = ObjectSchema(json::object{{"id", IdProperty()}, {"project", ProjectProperty()}}, {"id"});
   t.output_schema = MemorySchema();
   t.destructive = !restore;
@@ -161,8 +174,10 @@ Tool ListMemories() {
   t.name = "list_memories";
   t.title = "List memories";
   t.description =
-      "Page through the project's memories in creation order (oldest first), optionally filtered. Use it to review "
-      "what is stored; to find memories about a topic, use search_memories. Pass next_cursor back as cursor for the "
+      "Page through the project's memories in creation order (oldest first), optionally filtered. Use it to "
+      "review "
+      "what is stored; to find memories about a topic, use search_memories. Pass next_cursor back as cursor "
+      "for the "
       "next page; it is null on the last page.";
   json::object properties = JsonObject(R"({
     "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "description": "Memories per page (default 50)."},
@@ -172,9 +187,10 @@ Tool ListMemories() {
   properties["filter"] = FilterProperty();
   properties["project"] = ProjectProperty();
   t.input_schema = ObjectSchema(std::move(properties), {});
-  t.output_schema = ObjectSchema(json::object{{"memories", json::object{{"type", "array"}, {"items", MemorySchema()}}},
-                                              {"next_cursor", JsonObject(R"({"type": ["string", "null"]})")}},
-                                 {"memories", "next_cursor"});
+  t.output_schema =
+      ObjectSchema(json::object{{"memories", json::object{{"type", "array"}, {"items", MemorySchema()}}},
+                                {"next_cursor", JsonObject(R"({"type": ["string", "null"]})")}},
+                   {"memories", "next_cursor"});
   t.read_only = true;
   t.idempotent = true;
   t.scope = Scope::kRead;
@@ -185,7 +201,8 @@ Tool ListMemories() {
     ListRequest request;
     MEMD_ASSIGN_OR_RETURN(auto limit, fields.GetInt("limit"));
     if (limit) {
-      if (*limit < 1 || *limit > 1000) return Status::InvalidArgument("limit must be between 1 and 1000", "limit");
+      if (*limit < 1 || *limit > 1000)
+        return Status::InvalidArgument("limit must be between 1 and 1000", "limit");
       request.limit = static_cast<int>(*limit);
     }
     MEMD_ASSIGN_OR_RETURN(auto cursor, fields.GetString("cursor"));
@@ -196,17 +213,12 @@ Tool ListMemories() {
       request.filter = engine::ToJsonText(*filter);
     }
     MEMD_RETURN_IF_ERROR(fields.Finish());
-    auto page = ctx.engine.List(cube, request);
-    if (!page.ok()) {
-      if (page.status().code() != StatusCode::kNotFound) return page.status();
-      MEMD_ASSIGN_OR_RETURN(bool exists, CubeExists(ctx, cube));
-      if (exists) return page.status();
-      page = ListPage{};  // nothing stored in this project yet
-    }
+    MEMD_ASSIGN_OR_RETURN(ListPage page, EmptyIfNoCube(ctx, cube, ctx.engine.List(cube, request)));
     json::array memories;
-    for (const Memory& m : page->memories) memories.push_back(engine::EncodeMemory(m));
-    return json::object{{"memories", std::move(memories)},
-                        {"next_cursor", page->next_cursor.empty() ? json::value(nullptr) : json::value(page->next_cursor)}};
+    for (const Memory& m : page.memories) memories.push_back(engine::EncodeMemory(m));
+    return json::object{
+        {"memories", std::move(memories)},
+        {"next_cursor", page.next_cursor.empty() ? json::value(nullptr) : json::value(page.next_cursor)}};
   };
   return t;
 }
@@ -216,11 +228,13 @@ Tool MemoryHistory() {
   t.name = "memory_history";
   t.title = "History of a memory";
   t.description =
-      "Every version of one memory, oldest first, each with the operation that produced it (create, update, delete, "
+      "Every version of one memory, oldest first, each with the operation that produced it (create, update, "
+      "delete, "
       "restore). Use it to see how a memory changed or to recover earlier wording.";
   t.input_schema = ObjectSchema(json::object{{"id", IdProperty()}, {"project", ProjectProperty()}}, {"id"});
-  t.output_schema =
-      ObjectSchema(json::object{{"history", json::object{{"type", "array"}, {"items", HistoryEntrySchema()}}}}, {"history"});
+  t.output_schema = ObjectSchema(
+      json::object{{"history", json::object{{"type", "array"}, {"items", HistoryEntrySchema()}}}},
+      {"history"});
   t.read_only = true;
   t.idempotent = true;
   t.scope = Scope::kRead;
@@ -238,8 +252,8 @@ Tool MemoryHistory() {
 }  // namespace
 
 std::vector<Tool> MemoryTools() {
-  return {AddMemory(), GetMemory(), UpdateMemory(), StateChange(false), StateChange(true), ListMemories(),
-          MemoryHistory()};
+  return {AddMemory(),       GetMemory(),    UpdateMemory(), StateChange(false),
+          StateChange(true), ListMemories(), MemoryHistory()};
 }
 
 }  // namespace memd::mcp

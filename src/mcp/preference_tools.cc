@@ -11,10 +11,12 @@ namespace json = boost::json;
 namespace {
 
 json::object CategoryProperty() {
-  return JsonObject(R"({"type": "string", "description": "Group of the setting, 1-64 characters, e.g. \"style\", \"testing\", \"review\"."})");
+  return JsonObject(
+      R"({"type": "string", "description": "Group of the setting, 1-64 characters, e.g. \"style\", \"testing\", \"review\"."})");
 }
 json::object KeyProperty() {
-  return JsonObject(R"({"type": "string", "description": "Name of the setting within its category, 1-128 characters, e.g. \"docstrings\"."})");
+  return JsonObject(
+      R"({"type": "string", "description": "Name of the setting within its category, 1-128 characters, e.g. \"docstrings\"."})");
 }
 
 Tool SetPreference() {
@@ -24,11 +26,14 @@ Tool SetPreference() {
   t.description =
       "Record a standing instruction or setting for the project (for example category \"style\", key "
       "\"docstrings\", value \"Google style\"), replacing any earlier value of the same category and key. "
-      "Preferences are included at the top of every get_context block, so use them for rules that always apply; use "
+      "Preferences are included at the top of every get_context block, so use them for rules that always "
+      "apply; use "
       "add_memory for facts.";
   json::object properties{{"category", CategoryProperty()}, {"key", KeyProperty()}};
-  properties["value"] = JsonObject(R"({"description": "The setting: any JSON value (a string, number, boolean, array or object)."})");
-  properties["description"] = JsonObject(R"({"type": "string", "description": "Optional note on why or when it applies."})");
+  properties["value"] = JsonObject(
+      R"({"description": "The setting: any JSON value (a string, number, boolean, array or object)."})");
+  properties["description"] =
+      JsonObject(R"({"type": "string", "description": "Optional note on why or when it applies."})");
   properties["project"] = ProjectProperty();
   t.input_schema = ObjectSchema(std::move(properties), {"category", "key", "value"});
   t.output_schema = PreferenceSchema();
@@ -46,8 +51,8 @@ Tool SetPreference() {
       if (!d->is_string()) return Status::InvalidArgument("description must be a string", "description");
       description = std::string(d->get_string());
     }
-    MEMD_ASSIGN_OR_RETURN(Preference p,
-                          ctx.engine.SetPreference(cube, category, key, engine::ToJsonText(*value), description));
+    MEMD_ASSIGN_OR_RETURN(
+        Preference p, ctx.engine.SetPreference(cube, category, key, engine::ToJsonText(*value), description));
     return engine::EncodePreference(p);
   };
   return t;
@@ -58,14 +63,15 @@ Tool ListPreferences() {
   t.name = "list_preferences";
   t.title = "List preferences";
   t.description =
-      "List the project's preferences (standing instructions and settings), ordered by category and key, optionally "
+      "List the project's preferences (standing instructions and settings), ordered by category and key, "
+      "optionally "
       "of one category only.";
   json::object properties{{"category", CategoryProperty()}, {"project", ProjectProperty()}};
   properties["category"].as_object()["description"] = "Only this category; omit for all.";
   t.input_schema = ObjectSchema(std::move(properties), {});
-  t.output_schema =
-      ObjectSchema(json::object{{"preferences", json::object{{"type", "array"}, {"items", PreferenceSchema()}}}},
-                   {"preferences"});
+  t.output_schema = ObjectSchema(
+      json::object{{"preferences", json::object{{"type", "array"}, {"items", PreferenceSchema()}}}},
+      {"preferences"});
   t.read_only = true;
   t.idempotent = true;
   t.scope = Scope::kRead;
@@ -76,15 +82,10 @@ Tool ListPreferences() {
       if (!c->is_string()) return Status::InvalidArgument("category must be a string", "category");
       category = std::string(c->get_string());
     }
-    auto list = ctx.engine.ListPreferences(cube, category);
-    if (!list.ok()) {
-      if (list.status().code() != StatusCode::kNotFound) return list.status();
-      MEMD_ASSIGN_OR_RETURN(bool exists, CubeExists(ctx, cube));
-      if (exists) return list.status();
-      list = std::vector<Preference>();  // nothing stored in this project yet
-    }
+    MEMD_ASSIGN_OR_RETURN(std::vector<Preference> list,
+                          EmptyIfNoCube(ctx, cube, ctx.engine.ListPreferences(cube, category)));
     json::array preferences;
-    for (const Preference& p : *list) preferences.push_back(engine::EncodePreference(p));
+    for (const Preference& p : list) preferences.push_back(engine::EncodePreference(p));
     return json::object{{"preferences", std::move(preferences)}};
   };
   return t;
@@ -94,7 +95,8 @@ Tool DeletePreference() {
   Tool t;
   t.name = "delete_preference";
   t.title = "Delete a preference";
-  t.description = "Remove one preference of the project (it no longer appears in get_context). Not reversible.";
+  t.description =
+      "Remove one preference of the project (it no longer appears in get_context). Not reversible.";
   t.input_schema = ObjectSchema(
       json::object{{"category", CategoryProperty()}, {"key", KeyProperty()}, {"project", ProjectProperty()}},
       {"category", "key"});

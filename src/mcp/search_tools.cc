@@ -33,7 +33,8 @@ Result<std::vector<std::string>> SearchProjects(const ToolContext& ctx, const js
     if (!p.is_string()) return Status::InvalidArgument(field + " must be a string", field);
     auto cube = ctx.identity.Cube(std::string_view(p.get_string()));
     if (!cube.ok()) return cube.status().WithField(field);
-    if (std::find(projects.begin(), projects.end(), cube->project) == projects.end()) projects.push_back(cube->project);
+    if (std::find(projects.begin(), projects.end(), cube->project) == projects.end())
+      projects.push_back(cube->project);
   }
   return projects;
 }
@@ -43,9 +44,12 @@ Tool SearchMemories() {
   t.name = "search_memories";
   t.title = "Search memory";
   t.description =
-      "Find the stored memories most relevant to a query, best first. Search before you start a task and whenever "
-      "you need project knowledge (conventions, past decisions, how things are built or fixed). Phrase the query as "
-      "the information you need, e.g. \"how are integration tests run\". mode hybrid (default) combines keyword and "
+      "Find the stored memories most relevant to a query, best first. Search before you start a task and "
+      "whenever "
+      "you need project knowledge (conventions, past decisions, how things are built or fixed). Phrase the "
+      "query as "
+      "the information you need, e.g. \"how are integration tests run\". mode hybrid (default) combines "
+      "keyword and "
       "semantic matching; lexical is keyword-only (exact names, error messages); vector is semantic-only.";
   json::object properties = JsonObject(R"({
     "query": {"type": "string", "description": "What you are looking for, in words."},
@@ -58,14 +62,15 @@ Tool SearchMemories() {
   properties["filter"] = FilterProperty();
   properties["project"] = ProjectProperty();
   t.input_schema = ObjectSchema(std::move(properties), {"query"});
-  t.output_schema =
-      ObjectSchema(json::object{{"results", json::object{{"type", "array"}, {"items", HitSchema()}}}}, {"results"});
+  t.output_schema = ObjectSchema(
+      json::object{{"results", json::object{{"type", "array"}, {"items", HitSchema()}}}}, {"results"});
   t.read_only = true;
   t.idempotent = true;
   t.scope = Scope::kRead;
   t.run = [](const ToolContext& ctx, const json::object& args) -> Result<json::object> {
     MEMD_ASSIGN_OR_RETURN(std::vector<std::string> projects, SearchProjects(ctx, args));
-    MEMD_ASSIGN_OR_RETURN(SearchRequest request, engine::DecodeSearchRequest(Without(args, {"project", "projects"}), ""));
+    MEMD_ASSIGN_OR_RETURN(SearchRequest request,
+                          engine::DecodeSearchRequest(Without(args, {"project", "projects"}), ""));
     auto hits = ctx.engine.Search(ctx.identity.user, projects, request);
     if (!hits.ok() && hits.status().code() == StatusCode::kNotFound) {
       // Some projects have no memory yet: search the others (nothing, if none exists).
@@ -77,7 +82,8 @@ Tool SearchMemories() {
         }
       }
       if (existing.size() < projects.size()) {
-        hits = existing.empty() ? std::vector<Hit>() : ctx.engine.Search(ctx.identity.user, existing, request);
+        hits =
+            existing.empty() ? std::vector<Hit>() : ctx.engine.Search(ctx.identity.user, existing, request);
       }
     }
     if (!hits.ok()) return hits.status();
@@ -93,8 +99,10 @@ Tool GetContext() {
   t.name = "get_context";
   t.title = "Build context for a task";
   t.description =
-      "Build a compact text block to read before working on a task: the project's preferences, then the memories "
-      "most relevant to the query, each cited by [id], deduplicated and cut to fit token_budget. Prefer it over "
+      "Build a compact text block to read before working on a task: the project's preferences, then the "
+      "memories "
+      "most relevant to the query, each cited by [id], deduplicated and cut to fit token_budget. Prefer it "
+      "over "
       "search_memories when you want background to read rather than results to inspect.";
   json::object properties = JsonObject(R"({
     "query": {"type": "string", "description": "The task or question the context is for."},
@@ -129,14 +137,8 @@ Tool GetContext() {
       request.filter = engine::ToJsonText(*filter);
     }
     MEMD_RETURN_IF_ERROR(fields.Finish());
-    auto block = ctx.engine.Context(cube, request);
-    if (!block.ok()) {
-      if (block.status().code() != StatusCode::kNotFound) return block.status();
-      MEMD_ASSIGN_OR_RETURN(bool exists, CubeExists(ctx, cube));
-      if (exists) return block.status();
-      block = ContextBlock{};  // nothing stored in this project yet
-    }
-    return engine::EncodeContextBlock(*block);
+    MEMD_ASSIGN_OR_RETURN(ContextBlock block, EmptyIfNoCube(ctx, cube, ctx.engine.Context(cube, request)));
+    return engine::EncodeContextBlock(block);
   };
   return t;
 }

@@ -6,8 +6,8 @@
 #include <initializer_list>
 #include <string_view>
 
-#include "memd/engine.h"
 #include "mcp/tool.h"
+#include "memd/engine.h"
 
 namespace memd::mcp {
 
@@ -23,10 +23,21 @@ Result<std::string> RequiredString(const boost::json::object& arguments, std::st
 Result<WriteOptions> WriteOptionsArgument(const boost::json::object& arguments);
 
 // A copy of arguments without the given keys (those a codec decoder does not know).
-boost::json::object Without(const boost::json::object& arguments, std::initializer_list<std::string_view> keys);
+boost::json::object Without(const boost::json::object& arguments,
+                            std::initializer_list<std::string_view> keys);
 
 // Whether the cube exists; a read of a project nobody wrote to yet answers empty rather
 // than failing (an agent's first search in a new repository is not an error).
 Result<bool> CubeExists(const ToolContext& ctx, const CubeRef& cube);
+
+// The result of a read of cube, or an empty T when it failed with NotFound because the
+// cube does not exist yet (see CubeExists); any other failure is returned as it is.
+template <typename T>
+Result<T> EmptyIfNoCube(const ToolContext& ctx, const CubeRef& cube, Result<T> result) {
+  if (result.ok() || result.status().code() != StatusCode::kNotFound) return result;
+  MEMD_ASSIGN_OR_RETURN(bool exists, CubeExists(ctx, cube));
+  if (exists) return result;
+  return T{};
+}
 
 }  // namespace memd::mcp
