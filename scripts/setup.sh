@@ -21,6 +21,7 @@ packages=(
   libpoppler-cpp-dev             # memd ingest: PDF text
   libgumbo-dev                   # memd ingest: HTML main text
   libcurl4-openssl-dev           # memd ingest: URLs
+  libgoogle-perftools-dev        # tcmalloc, the memd binary's allocator
   prometheus                     # promtool: the tests check /metrics and the alert rules
   curl                           # HTTP checks in scripts and the Docker health check
   python3                        # deploy/check.sh (dashboard and TOML checks)

@@ -200,20 +200,27 @@ int main(int argc, char** argv) {
     }
     double ndcg = 0, recall = 0;
     auto start = std::chrono::steady_clock::now();
-    for (const auto& [qid, text] : queries) {
+    // nDCG@10 from a top-10 search, as a caller asking for 10 results gets them (hybrid
+    // search reads each ranking less deep for a small k); Recall@100 from a top-100 search.
+    auto search = [&](const std::string& text, int top_k) -> Result<std::vector<std::string>> {
       SearchRequest request;
       request.query = text;
-      request.top_k = 100;
+      request.top_k = top_k;
       request.mode = *mode;
-      auto hits = (*engine)->Search(cube.user, {cube.project}, request);
-      if (!hits.ok()) {
-        std::fprintf(stderr, "beir_eval: search failed: %s\n", hits.status().ToString().c_str());
+      MEMD_ASSIGN_OR_RETURN(auto hits, (*engine)->Search(cube.user, {cube.project}, request));
+      std::vector<std::string> ranked;
+      for (const auto& h : hits) ranked.push_back(memory_to_doc[h.memory.id]);
+      return ranked;
+    };
+    for (const auto& [qid, text] : queries) {
+      auto top10 = search(text, 10);
+      auto top100 = top10.ok() ? search(text, 100) : top10;
+      if (!top100.ok()) {
+        std::fprintf(stderr, "beir_eval: search failed: %s\n", top100.status().ToString().c_str());
         return 1;
       }
-      std::vector<std::string> ranked;
-      for (const auto& h : *hits) ranked.push_back(memory_to_doc[h.memory.id]);
-      ndcg += NdcgAt10(ranked, qrels[qid]);
-      recall += RecallAt100(ranked, qrels[qid]);
+      ndcg += NdcgAt10(*top10, qrels[qid]);
+      recall += RecallAt100(*top100, qrels[qid]);
     }
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     double n = static_cast<double>(queries.size());

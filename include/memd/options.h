@@ -31,12 +31,12 @@ struct RankingOptions {
   // Share of the vector signal in [0, 1] (0.5 with kReciprocalRank is plain RRF).
   double vector_weight = 0.1;
   // Candidates taken from the BM25 ranking before hybrid fusion (at least top_k).
-  std::size_t candidates = 100;
+  std::size_t candidates = 50;
   // Candidates taken from the vector ranking before hybrid fusion (at least top_k), found
   // with an HNSW beam of the same width. With kWeightedScore every candidate is scored on
   // both signals before fusion, so the vector list only has to contribute documents BM25
   // ranks low or misses (bench/hybrid_tuning_bench, docs/PERFORMANCE.md).
-  std::size_t vector_candidates = 40;
+  std::size_t vector_candidates = 20;
   float bm25_k1 = 1.2f;
   float bm25_b = 0.75f;
 };

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <future>
-#include <unordered_set>
+#include <iterator>
 
 #include "util/binary_io.h"
 
@@ -96,21 +96,23 @@ void CubeIndex::Allowed(const index::Filter* filter, Timestamp now, std::unique_
 
 void CubeIndex::CompleteSignals(std::span<const std::string> terms, std::span<const float> query_vector,
                                 FusionInput* in) const {
-  std::unordered_set<index::Slot> in_lexical, in_vector;
-  for (const auto& s : in->lexical) in_lexical.insert(s.slot);
-  for (const auto& s : in->vector) in_vector.insert(s.slot);
-  std::vector<index::Slot> lexical_only, vector_only;
-  for (const auto& s : in->lexical) {
-    if (!in_vector.count(s.slot)) lexical_only.push_back(s.slot);
-  }
-  for (const auto& s : in->vector) {
-    if (!in_lexical.count(s.slot)) vector_only.push_back(s.slot);
-  }
+  // A few dozen candidates per list: sorted vectors beat hash sets here.
+  auto sorted_slots = [](const std::vector<index::ScoredSlot>& list) {
+    std::vector<index::Slot> slots;
+    slots.reserve(list.size());
+    for (const auto& s : list) slots.push_back(s.slot);
+    std::sort(slots.begin(), slots.end());
+    return slots;
+  };
+  const std::vector<index::Slot> lexical = sorted_slots(in->lexical);
+  const std::vector<index::Slot> vector = sorted_slots(in->vector);
+  std::vector<index::Slot> lexical_only, vector_only;  // ascending
+  std::set_difference(lexical.begin(), lexical.end(), vector.begin(), vector.end(), std::back_inserter(lexical_only));
+  std::set_difference(vector.begin(), vector.end(), lexical.begin(), lexical.end(), std::back_inserter(vector_only));
   const std::vector<float> cosines = vectors_->ScoreSlots(query_vector, lexical_only);
   for (std::size_t i = 0; i < lexical_only.size(); ++i)
     in->vector_extra.push_back({lexical_only[i], cosines[i]});
   if (terms.empty()) return;
-  std::sort(vector_only.begin(), vector_only.end());
   const std::vector<float> bm25 = bm25_.ScoreSlots(terms, vector_only);
   for (std::size_t i = 0; i < vector_only.size(); ++i) in->lexical_extra.push_back({vector_only[i], bm25[i]});
 }

@@ -36,7 +36,8 @@ constexpr std::size_t kMaxProjectsPerSearch = 64;
 
 struct CubeHit {
   std::size_t cube_index = 0;
-  std::string id;
+  std::int64_t doc = 0;
+  std::string id;  // the memory id, the tie-breaker between equal scores
   engine::FusedHit fused;
 };
 
@@ -111,7 +112,7 @@ Result<std::vector<Hit>> Engine::Impl::Search(std::string_view user, const std::
     }
     for (auto& hit : fused) {
       if (request.min_score && hit.score < *request.min_score) continue;
-      merged.push_back(CubeHit{c, idx.SlotId(hit.slot), std::move(hit)});
+      merged.push_back(CubeHit{c, idx.SlotDoc(hit.slot), idx.SlotId(hit.slot), std::move(hit)});
     }
   }
   std::sort(merged.begin(), merged.end(), [&](const CubeHit& a, const CubeHit& b) {
@@ -123,12 +124,12 @@ Result<std::vector<Hit>> Engine::Impl::Search(std::string_view user, const std::
 
   if (merged.size() > k) merged.resize(k);
   // One read transaction per cube for the returned hits.
-  std::vector<std::vector<std::string>> ids(cubes.size());
-  for (const auto& candidate : merged) ids[candidate.cube_index].push_back(candidate.id);
+  std::vector<std::vector<std::int64_t>> docs(cubes.size());
+  for (const auto& candidate : merged) docs[candidate.cube_index].push_back(candidate.doc);
   std::vector<std::vector<std::optional<store::MemoryRow>>> rows(cubes.size());
   for (std::size_t c = 0; c < cubes.size(); ++c) {
-    if (ids[c].empty()) continue;
-    MEMD_ASSIGN_OR_RETURN(rows[c], store_->GetMemories(cubes[c]->row.id, ids[c]));
+    if (docs[c].empty()) continue;
+    MEMD_ASSIGN_OR_RETURN(rows[c], store_->GetMemoriesByDoc(cubes[c]->row.id, docs[c]));
   }
   std::vector<std::size_t> next(cubes.size(), 0);
   std::vector<Hit> hits;

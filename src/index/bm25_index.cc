@@ -10,46 +10,28 @@
 //    holds for re-added slots.
 //  - Every term in table_ has df > 0. A term whose df drops to 0 is released: its id goes to
 //    free_term_ids_ with empty text and postings.
-//
-// Snapshot format (little-endian):
-//   u32 magic "BM25" | u32 version (1) | u64 payload size | payload | u64 XXH3-64 of payload
-// payload (all integers LEB128 varints):
-//   term count T, then T times (byte length, bytes)          -- term ids are 0..T-1
-//   document count D, total length
-//   D times, slots ascending: slot gap (slot - previous slot - 1, previous of the first = -1),
-//     then the document as in doc_terms_: n, then n times (term-id gap, tf), ids ascending
-// Load rejects anything else: ids >= T, tf 0, duplicate terms, terms without documents, a
-// total length that does not match, trailing bytes, or a slot >= 64 * D + 2^20.
+//  - doc_offset_[s] < doc_terms_.size() for every present slot s; doc_terms_garbage_ counts
+//    the arena bytes of removed documents.
+// A loaded index holds all of these except what bm25_index_io.cc lists as trusted to the
+// snapshot's checksum rather than checked (the arena's content, the table's placement);
+// the code that reads those stays memory-safe whatever they hold.
+// Save, Load and the snapshot format are in bm25_index_io.cc.
+
 #include "index/bm25_index.h"
 
 #include <xxhash.h>
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 namespace memd::index {
 
 namespace {
 
-constexpr std::uint32_t kMagic = 0x35324d42;  // "BM25"
-constexpr std::uint32_t kFormatVersion = 1;
-constexpr std::uint64_t kEmptyCell = ~std::uint64_t{0};
-constexpr std::uint64_t kMaxSlot = std::numeric_limits<Slot>::max();
-constexpr std::uint64_t kMaxLength = 0xfffffffe;  // document length (0xffffffff marks absence)
-// A snapshot may name slots up to this many per document plus the allowance: a sparser
-// one is rejected (the caller rebuilds, which renumbers slots) rather than allocated.
-constexpr std::uint64_t kMaxSlotsPerDocument = 64;
-constexpr std::uint64_t kSlotAllowance = std::uint64_t{1} << 20;
 // Removed documents' bytes in the arena are reclaimed once they are half of it (and this big).
 constexpr std::uint64_t kMinArenaGarbage = 64 * 1024;
 
 std::uint64_t HashTerm(std::string_view text) { return XXH3_64bits(text.data(), text.size()); }
-
-std::size_t TextHeapBytes(const std::string& s) {
-  static const std::size_t kInline = std::string().capacity();
-  return s.capacity() > kInline ? s.capacity() + 1 : 0;
-}
 
 template <typename Out>
 void PutVarint(Out& out, std::uint64_t v) {
@@ -61,17 +43,13 @@ void PutVarint(Out& out, std::uint64_t v) {
   out.push_back(static_cast<Byte>(v));
 }
 
-// Bounds-checked reader of varints and byte strings.
+// Bounds-checked reader of varints.
 class ByteCursor {
  public:
   ByteCursor(const std::uint8_t* begin, const std::uint8_t* end) : p_(begin), end_(end) {}
-  explicit ByteCursor(std::string_view bytes)
-      : ByteCursor(reinterpret_cast<const std::uint8_t*>(bytes.data()),
-                   reinterpret_cast<const std::uint8_t*>(bytes.data()) + bytes.size()) {}
 
   const std::uint8_t* pos() const { return p_; }
   std::size_t remaining() const { return static_cast<std::size_t>(end_ - p_); }
-  bool AtEnd() const { return p_ == end_; }
 
   // False on truncation or a value that does not fit 64 bits.
   bool Varint(std::uint64_t* value) {
@@ -88,22 +66,11 @@ class ByteCursor {
     }
     return false;
   }
-  bool Bytes(std::uint64_t n, std::string_view* out) {
-    if (n > remaining()) return false;
-    *out = std::string_view(reinterpret_cast<const char*>(p_), n);
-    p_ += n;
-    return true;
-  }
 
  private:
   const std::uint8_t* p_;
   const std::uint8_t* end_;
 };
-
-Status Inconsistent(const std::string& what) {
-  return Status::Corruption("BM25 index snapshot is inconsistent: " + what +
-                            "; delete the snapshot to rebuild the index from the store");
-}
 
 }  // namespace
 
@@ -149,10 +116,14 @@ void Bm25Index::TermTable::Insert(std::uint64_t hash, std::uint32_t id) {
 }
 
 void Bm25Index::TermTable::Erase(std::uint64_t hash, std::uint32_t id) {
+  if (cells_.empty()) return;
   const std::size_t mask = cells_.size() - 1;
   const std::uint64_t target = ((hash >> 32) << 32) | id;
   std::size_t hole = (hash >> 32) & mask;
-  while (cells_[hole] != target) hole = (hole + 1) & mask;
+  while (cells_[hole] != target) {
+    if (cells_[hole] == kEmptyCell) return;  // absent
+    hole = (hole + 1) & mask;
+  }
   // Backward-shift deletion: pull later cells of the probe run into the hole when their
   // home position does not lie cyclically in (hole, j].
   for (std::size_t j = (hole + 1) & mask; cells_[j] != kEmptyCell; j = (j + 1) & mask) {
@@ -168,6 +139,11 @@ void Bm25Index::TermTable::Erase(std::uint64_t hash, std::uint32_t id) {
 }
 
 // ---- Writes ----------------------------------------------------------------------------
+
+std::size_t Bm25Index::TextHeapBytes(const std::string& s) {
+  static const std::size_t kInline = std::string().capacity();
+  return s.capacity() > kInline ? s.capacity() + 1 : 0;
+}
 
 Bm25Index::Bm25Index(Bm25Params params) : params_(params) {
   if (!(params_.k1 >= 0.0f) || std::isinf(params_.k1)) params_.k1 = Bm25Params{}.k1;
@@ -250,23 +226,27 @@ void Bm25Index::PurgeDeadPostings() {
 }
 
 std::size_t Bm25Index::DecodeDoc(std::uint64_t offset, std::vector<DocEntry>* entries) const {
-  // The arena is written only by this class: decoding cannot fail.
-  ByteCursor in(doc_terms_.data() + offset, doc_terms_.data() + doc_terms_.size());
+  // Lists written by Add always decode in full. A loaded arena is bound to what Save wrote by
+  // the snapshot's checksum but not parsed by Load (see bm25_index_io.cc), so a forged one
+  // must only ever give wrong answers: stop at its end and at ids out of range.
+  if (entries != nullptr) entries->clear();
+  if (offset >= doc_terms_.size()) return 0;  // Load and Add keep offsets inside the arena
+  const std::uint8_t* begin = doc_terms_.data() + offset;
+  ByteCursor in(begin, doc_terms_.data() + doc_terms_.size());
   std::uint64_t n = 0;
   in.Varint(&n);
-  if (entries != nullptr) entries->clear();
-  std::int64_t id = -1;
+  const std::uint64_t term_count = terms_.size();
+  std::uint64_t next_id = 0;  // ids ascend: the smallest allowed next
   for (std::uint64_t i = 0; i < n; ++i) {
     std::uint64_t gap = 0;
     std::uint64_t tf = 0;
-    in.Varint(&gap);
-    in.Varint(&tf);
-    id += static_cast<std::int64_t>(gap) + 1;
+    if (!in.Varint(&gap) || !in.Varint(&tf) || next_id >= term_count || gap >= term_count - next_id) break;
+    next_id += gap + 1;
     if (entries != nullptr) {
-      entries->push_back(DocEntry{static_cast<std::uint32_t>(id), static_cast<std::uint32_t>(tf)});
+      entries->push_back(DocEntry{static_cast<std::uint32_t>(next_id - 1), static_cast<std::uint32_t>(tf)});
     }
   }
-  return static_cast<std::size_t>(in.pos() - (doc_terms_.data() + offset));
+  return static_cast<std::size_t>(in.pos() - begin);
 }
 
 void Bm25Index::Add(Slot slot, std::span<const std::string> terms) {
@@ -313,6 +293,7 @@ void Bm25Index::Remove(Slot slot) {
   doc_terms_garbage_ += DecodeDoc(doc_offset_[slot], &entries);
   for (const DocEntry& e : entries) {
     Term& term = terms_[e.term_id];
+    if (term.df == 0) continue;  // only a forged snapshot's arena names a released term
     --term.df;
     if (term.df == 0) {
       ReleaseTerm(e.term_id);
@@ -366,197 +347,6 @@ std::size_t Bm25Index::MemoryBytes() const {
          table_.MemoryBytes() + free_term_ids_.capacity() * sizeof(std::uint32_t) +
          doc_length_.capacity() * sizeof(std::uint32_t) + doc_offset_.capacity() * sizeof(std::uint64_t) +
          doc_terms_.capacity() + removed_slots_.words().capacity() * sizeof(std::uint64_t);
-}
-
-// ---- Snapshots -------------------------------------------------------------------------
-
-void Bm25Index::Save(BinaryWriter& out) const {
-  // Live terms are renumbered densely in id order, which keeps each document's ids ascending.
-  std::vector<std::uint32_t> new_id(terms_.size(), kNoTerm);
-  std::uint32_t live_terms = 0;
-  for (std::size_t id = 0; id < terms_.size(); ++id) {
-    if (terms_[id].df > 0) new_id[id] = live_terms++;
-  }
-  std::string payload;
-  payload.reserve(doc_terms_.size() + 16 * live_terms + 64);
-  PutVarint(payload, live_terms);
-  for (const Term& term : terms_) {
-    if (term.df == 0) continue;
-    PutVarint(payload, term.text.size());
-    payload.append(term.text);
-  }
-  PutVarint(payload, doc_count_);
-  PutVarint(payload, total_length_);
-  std::int64_t previous_slot = -1;
-  std::vector<DocEntry> entries;
-  for (std::size_t slot = 0; slot < doc_length_.size(); ++slot) {
-    if (doc_length_[slot] == kAbsent) continue;
-    PutVarint(payload, static_cast<std::uint64_t>(static_cast<std::int64_t>(slot) - previous_slot - 1));
-    previous_slot = static_cast<std::int64_t>(slot);
-    DecodeDoc(doc_offset_[slot], &entries);
-    PutVarint(payload, entries.size());
-    std::int64_t previous_id = -1;
-    for (const DocEntry& e : entries) {
-      const std::uint32_t id = new_id[e.term_id];
-      PutVarint(payload, static_cast<std::uint64_t>(id - previous_id - 1));
-      PutVarint(payload, e.tf);
-      previous_id = id;
-    }
-  }
-  out.Put<std::uint32_t>(kMagic);
-  out.Put<std::uint32_t>(kFormatVersion);
-  out.PutString(payload);
-  out.Put<std::uint64_t>(XXH3_64bits(payload.data(), payload.size()));
-}
-
-Status Bm25Index::Load(BinaryReader& in) {
-  MEMD_RETURN_IF_ERROR(in.status());  // e.g. IOError: the file could not be read
-  std::uint32_t magic = 0;
-  std::uint32_t version = 0;
-  MEMD_RETURN_IF_ERROR(in.Get(&magic));
-  if (magic != kMagic) {
-    return Status::Corruption("not a BM25 index snapshot (bad magic); delete it to rebuild the index");
-  }
-  MEMD_RETURN_IF_ERROR(in.Get(&version));
-  if (version != kFormatVersion) {
-    return Status::Corruption("BM25 index snapshot has unsupported version " + std::to_string(version) +
-                              " (this build reads " + std::to_string(kFormatVersion) +
-                              "); delete it to rebuild the index");
-  }
-  std::string_view payload;  // points into the reader's bytes; Decode copies what it keeps
-  MEMD_RETURN_IF_ERROR(in.GetStringView(&payload));
-  std::uint64_t checksum = 0;
-  MEMD_RETURN_IF_ERROR(in.Get(&checksum));
-  if (XXH3_64bits(payload.data(), payload.size()) != checksum) {
-    return Status::Corruption("BM25 index snapshot checksum mismatch; delete it to rebuild the index");
-  }
-  Bm25Index loaded(params_);
-  MEMD_RETURN_IF_ERROR(loaded.Decode(payload));
-  *this = std::move(loaded);
-  return Status::OK();
-}
-
-namespace {
-
-// Parses and validates `doc_count` documents at `in`, calling on_term(slot, term id, tf)
-// for each term of a document, then on_doc(slot, encoded begin, encoded end, length).
-template <typename OnTerm, typename OnDoc>
-Status ParseDocs(ByteCursor& in, std::uint64_t doc_count, std::uint64_t term_count, OnTerm&& on_term,
-                 OnDoc&& on_doc) {
-  std::int64_t previous_slot = -1;
-  for (std::uint64_t d = 0; d < doc_count; ++d) {
-    std::uint64_t gap = 0;
-    if (!in.Varint(&gap)) return Inconsistent("document " + std::to_string(d) + " is truncated");
-    const auto first_free = static_cast<std::uint64_t>(previous_slot + 1);
-    if (first_free > kMaxSlot || gap > kMaxSlot - first_free) {
-      return Inconsistent("document " + std::to_string(d) + " has a slot out of range");
-    }
-    const auto slot = static_cast<Slot>(first_free + gap);
-    previous_slot = slot;
-    auto where = [slot] { return "document at slot " + std::to_string(slot); };  // built only on error
-    const std::uint8_t* begin = in.pos();
-    std::uint64_t n = 0;
-    if (!in.Varint(&n) || n > in.remaining() / 2) return Inconsistent(where() + " has a bad term count");
-    std::uint64_t next_id = 0;  // smallest id allowed next: ids ascend
-    std::uint64_t length = 0;
-    for (std::uint64_t i = 0; i < n; ++i) {
-      std::uint64_t id_gap = 0;
-      std::uint64_t tf = 0;
-      if (!in.Varint(&id_gap) || !in.Varint(&tf)) return Inconsistent(where() + " is truncated");
-      if (next_id >= term_count || id_gap >= term_count - next_id) {
-        return Inconsistent(where() + " has a term id out of range");
-      }
-      next_id += id_gap + 1;
-      if (tf == 0 || tf > kMaxLength) return Inconsistent(where() + " has a bad term frequency");
-      on_term(slot, static_cast<std::uint32_t>(next_id - 1), static_cast<std::uint32_t>(tf));
-      length += tf;
-      if (length > kMaxLength) return Inconsistent(where() + " is too long");
-    }
-    on_doc(slot, begin, in.pos(), static_cast<std::uint32_t>(length));
-  }
-  return Status::OK();
-}
-
-}  // namespace
-
-// Fills this (empty) index from a payload, validating everything before allocating by slot.
-Status Bm25Index::Decode(std::string_view payload) {
-  ByteCursor in(payload);
-  std::uint64_t term_count = 0;
-  // Every term takes at least one byte, so a count above the bytes left is corrupt.
-  if (!in.Varint(&term_count) || term_count > in.remaining()) return Inconsistent("bad term count");
-  terms_.resize(term_count);
-  table_.Reserve(term_count);
-  for (std::uint64_t id = 0; id < term_count; ++id) {
-    std::uint64_t size = 0;
-    std::string_view text;
-    if (!in.Varint(&size) || !in.Bytes(size, &text)) {
-      return Inconsistent("term " + std::to_string(id) + " is truncated");
-    }
-    const std::uint64_t hash = HashTerm(text);
-    if (table_.Find(text, hash, terms_) != kNoTerm) {
-      return Inconsistent("term " + std::to_string(id) + " is a duplicate");
-    }
-    terms_[id].text.assign(text);
-    term_text_bytes_ += TextHeapBytes(terms_[id].text);
-    table_.Insert(hash, static_cast<std::uint32_t>(id));
-  }
-
-  std::uint64_t doc_count = 0;
-  std::uint64_t total_length = 0;
-  if (!in.Varint(&doc_count) || !in.Varint(&total_length)) return Inconsistent("truncated header");
-  // Every document takes at least two bytes.
-  if (doc_count > in.remaining() / 2) return Inconsistent("document count exceeds the data");
-  const ByteCursor docs = in;
-  std::uint64_t slot_end = 0;
-  std::uint64_t length_sum = 0;
-  std::uint64_t arena_bytes = 0;
-  // Two passes over the documents: the first validates them and counts each term's
-  // documents (nothing is allocated by slot before the slots are known to be sane), the
-  // second copies them into the arena and fills postings reserved to their exact size.
-  MEMD_RETURN_IF_ERROR(ParseDocs(
-      in, doc_count, term_count, [&](Slot, std::uint32_t id, std::uint32_t) { ++terms_[id].df; },
-      [&](Slot slot, const std::uint8_t* begin, const std::uint8_t* end, std::uint32_t length) {
-        slot_end = std::uint64_t{slot} + 1;
-        length_sum += length;
-        arena_bytes += static_cast<std::uint64_t>(end - begin);
-      }));
-  if (!in.AtEnd()) return Inconsistent("unexpected bytes after the last document");
-  if (length_sum != total_length) {
-    return Inconsistent("total length " + std::to_string(total_length) + " does not match the documents (" +
-                        std::to_string(length_sum) + ")");
-  }
-  if (slot_end > kMaxSlotsPerDocument * doc_count + kSlotAllowance) {
-    return Inconsistent("slot " + std::to_string(slot_end - 1) + " is out of range for " +
-                        std::to_string(doc_count) + " documents");
-  }
-
-  for (std::size_t id = 0; id < terms_.size(); ++id) {
-    if (terms_[id].df == 0) return Inconsistent("term " + std::to_string(id) + " has no documents");
-  }
-
-  doc_length_.assign(slot_end, kAbsent);
-  doc_offset_.assign(slot_end, 0);
-  doc_terms_.reserve(arena_bytes);
-  for (Term& term : terms_) term.postings.reserve(term.df);
-  ByteCursor again = docs;
-  MEMD_RETURN_IF_ERROR(ParseDocs(
-      again, doc_count, term_count,
-      [&](Slot slot, std::uint32_t id, std::uint32_t tf) {
-        Term& term = terms_[id];
-        term.postings.push_back(Posting{slot, tf});
-        term.max_tf = std::max(term.max_tf, tf);
-      },
-      [&](Slot slot, const std::uint8_t* begin, const std::uint8_t* end, std::uint32_t length) {
-        doc_offset_[slot] = doc_terms_.size();
-        doc_terms_.insert(doc_terms_.end(), begin, end);
-        doc_length_[slot] = length;
-      }));
-  doc_count_ = doc_count;
-  total_length_ = total_length;
-  posting_bytes_ = 0;
-  for (const Term& term : terms_) posting_bytes_ += term.postings.capacity() * sizeof(Posting);
-  return Status::OK();
 }
 
 }  // namespace memd::index

@@ -3,8 +3,8 @@
 // Thread-compatible: the caller serialises writers against readers (the cube's lock);
 // concurrent const calls (Search, ...) are safe.
 //
-// Layout (see bm25_index.cc for the invariants and the snapshot format; search is in
-// bm25_index_search.cc):
+// Layout (see bm25_index.cc for the invariants, bm25_index_io.cc for the snapshot format and
+// what Load checks, bm25_index_search.cc for search):
 //  - a term dictionary (open addressing over term ids) and, per term id, its text, its
 //    postings (slot, tf) sorted by slot, its exact document frequency and a bound on its tf;
 //  - per slot: the document length (kAbsent when the slot holds no document) and the offset
@@ -95,15 +95,17 @@ class Bm25Index {
   // pruning cannot pay off; tests lower it to exercise pruning on small corpora.
   void SetMinPruneVolumeForTest(std::size_t postings) { min_prune_volume_ = postings; }
 
-  // Serialises the whole index (documents and terms; postings are rebuilt on Load) under a
-  // checksum. Parameters are not stored: they are the loading index's. The format is in
-  // bm25_index.cc.
+  // Serialises the whole index (its arrays: terms, postings, term table, lengths and document
+  // lists; dead postings and removed documents' bytes are left out) under a checksum.
+  // Parameters are not stored: they are the loading index's. The format is in
+  // bm25_index_io.cc. Streams to `out` (memory: O(slots) beyond the index).
   void Save(BinaryWriter& out) const;
-  // Replaces this index's content with a snapshot written by Save. Errors leave the index
-  // unchanged: the reader's own status (e.g. IOError) if it failed to read; Corruption
-  // (saying what is wrong) on bad magic, unknown version, checksum mismatch, truncation or
-  // any inconsistency, including slots above 64 * documents + 2^20 (a snapshot that sparse
-  // is refused rather than allocated: rebuild, which renumbers slots).
+  // Replaces this index's content with a snapshot written by Save; the loaded index then
+  // behaves exactly as the saved one. Cost: bulk copies and one validating pass over the
+  // postings. Errors leave the index unchanged: the reader's own status (e.g. IOError) if it
+  // failed to read; Corruption (saying what is wrong) on bad magic, another format version
+  // (including older ones: the caller rebuilds the index), checksum mismatch, truncation or
+  // any inconsistency that could make later calls unsafe.
   Status Load(BinaryReader& in);
 
  private:
@@ -131,21 +133,32 @@ class Bm25Index {
   // terms_[id].text.
   class TermTable {
    public:
+    static constexpr std::uint64_t kEmptyCell = ~std::uint64_t{0};
+
     std::size_t size() const { return size_; }
     std::size_t MemoryBytes() const { return cells_.capacity() * sizeof(std::uint64_t); }
     // kNoTerm if absent.
     std::uint32_t Find(std::string_view text, std::uint64_t hash, const std::vector<Term>& terms) const;
     // REQUIRES: text absent.
     void Insert(std::uint64_t hash, std::uint32_t id);
-    // REQUIRES: present.
+    // No-op if absent (only a forged snapshot's table can lack a live term).
     void Erase(std::uint64_t hash, std::uint32_t id);
     void Reserve(std::size_t n);
+    std::span<const std::uint64_t> cells() const { return cells_; }
+    // Takes the cells of a snapshot, `size` of them in use. REQUIRES: no cells, or a power
+    // of two of them with at least one empty; every id < the term count.
+    void Adopt(std::vector<std::uint64_t> cells, std::size_t size) {
+      cells_ = std::move(cells);
+      size_ = size;
+    }
 
    private:
     std::vector<std::uint64_t> cells_;  // (high 32 bits of hash) << 32 | id; ~0 = empty
     std::size_t size_ = 0;
   };
 
+  // Heap bytes of a term text beyond the string's inline buffer (term_text_bytes_).
+  static std::size_t TextHeapBytes(const std::string& s);
   std::uint32_t FindTerm(std::string_view text) const;
   std::uint32_t FindOrAddTerm(const std::string& text);
   void ReleaseTerm(std::uint32_t id);
@@ -153,9 +166,12 @@ class Bm25Index {
   void CompactPostings(Term& term);
   void PurgeDeadPostings();
   void MaybeCompactArena();
-  // Decodes the document encoded at arena offset into entries; returns its encoded size.
+  // Decodes the document encoded at arena offset into entries (if non-null); returns its
+  // encoded size. Stops early, without reading past the arena, at a malformed list (only a
+  // forged snapshot has one) or an id >= terms_.size().
   std::size_t DecodeDoc(std::uint64_t offset, std::vector<DocEntry>* entries) const;
-  Status Decode(std::string_view payload);
+  // Fills this (empty) index from a snapshot payload, validating it (bm25_index_io.cc).
+  Status LoadPayload(std::string_view payload);
 
   std::vector<QueryTerm> PrepareQuery(std::span<const std::string> query_terms) const;
   template <bool kFiltered>

@@ -64,6 +64,12 @@ namespace {
 
 using Graph = hnswlib::HierarchicalNSW<float>;
 
+// Searches jump between random nodes of the level-0 block: backing it with huge pages
+// saves a TLB miss on most of those jumps. Called whenever the block is (re)allocated.
+void AdviseLevel0HugePages(Graph& g) {
+  AdviseHugePages(g.data_level0_memory_, g.max_elements_ * g.size_data_per_element_);
+}
+
 // Inner-product "distance" 1 - a.b between the vectors two int8 codes approximate.
 class Int8Space : public hnswlib::SpaceInterface<float> {
  public:
@@ -211,6 +217,7 @@ Result<std::unique_ptr<HnswGraph>> HnswGraph::Create(int dimension, int m, int e
     impl->graph->metric_hops = 0;
     impl->graph->metric_distance_computations = 0;
     impl->graph->setEf(1);  // the beam is the n of each Search
+    AdviseLevel0HugePages(*impl->graph);
   } catch (const std::exception& e) {
     return Status::ResourceExhausted(std::string("cannot create the HNSW graph: ") + e.what());
   }
@@ -248,7 +255,7 @@ Status ReadNodes(int fd, const std::string& path, const GraphHeader& h, std::uin
     return GraphCorruption(path, "element layout differs from the graph's parameters");
   }
   const std::uint64_t level0 = n * h.size_data_per_element;
-  AdviseHugePages(g.data_level0_memory_, g.max_elements_ * g.size_data_per_element_);
+  AdviseLevel0HugePages(g);
   MEMD_RETURN_IF_ERROR(PreadAll(fd, g.data_level0_memory_, level0, kHeaderBytes, path));
   std::string upper(file_size - kHeaderBytes - level0, '\0');
   MEMD_RETURN_IF_ERROR(PreadAll(fd, upper.data(), upper.size(), kHeaderBytes + level0, path));
@@ -358,6 +365,7 @@ Status HnswGraph::Insert(Slot slot, const float* vector) {
       }
     } else if (g.cur_element_count >= g.max_elements_) {
       g.resizeIndex(std::max(g.max_elements_ * 2, kMinCapacity));
+      AdviseLevel0HugePages(g);
     }
     std::vector<std::uint8_t> code(Int8CodeBytes(static_cast<std::size_t>(dimension_)));
     EncodeInt8(vector, static_cast<std::size_t>(dimension_), code.data());

@@ -48,8 +48,8 @@ class SqliteStore final : public Store {
                              const CommitFn& on_commit = {}) override;
 
   Result<std::optional<MemoryRow>> GetMemory(std::int64_t cube_id, std::string_view id) override;
-  Result<std::vector<std::optional<MemoryRow>>> GetMemories(std::int64_t cube_id,
-                                                            const std::vector<std::string>& ids) override;
+  Result<std::vector<std::optional<MemoryRow>>> GetMemoriesByDoc(std::int64_t cube_id,
+                                                                 std::span<const std::int64_t> docs) override;
   Result<std::vector<MemoryRow>> ListMemories(std::int64_t cube_id, std::string_view after_id,
                                               std::size_t limit, bool include_deleted) override;
   Result<std::vector<HistoryRow>> GetHistory(std::int64_t cube_id, std::int64_t doc) override;

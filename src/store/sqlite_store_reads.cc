@@ -65,17 +65,18 @@ Result<std::optional<MemoryRow>> SqliteStore::GetMemory(std::int64_t cube_id, st
   });
 }
 
-Result<std::vector<std::optional<MemoryRow>>> SqliteStore::GetMemories(std::int64_t cube_id,
-                                                                       const std::vector<std::string>& ids) {
+Result<std::vector<std::optional<MemoryRow>>> SqliteStore::GetMemoriesByDoc(std::int64_t cube_id,
+                                                                            std::span<const std::int64_t> docs) {
   return RunRead(*readers_, [&](Db& db) -> Result<std::vector<std::optional<MemoryRow>>> {
+    // By rowid: one b-tree descent per row (by id it takes two, the unique index then the table).
     MEMD_ASSIGN_OR_RETURN(Stmt stmt,
-                          db.Prepare("SELECT " MEMD_ROW_COLUMNS " FROM memories WHERE cube_id = ?1 AND id = ?2"));
+                          db.Prepare("SELECT " MEMD_ROW_COLUMNS " FROM memories WHERE doc = ?1 AND cube_id = ?2"));
     std::vector<std::optional<MemoryRow>> rows;
-    rows.reserve(ids.size());
-    for (const auto& id : ids) {
+    rows.reserve(docs.size());
+    for (const std::int64_t doc : docs) {
       stmt.Reset();
-      stmt.BindInt(1, cube_id);
-      stmt.BindText(2, id);
+      stmt.BindInt(1, doc);
+      stmt.BindInt(2, cube_id);
       MEMD_ASSIGN_OR_RETURN(bool found, stmt.Step());
       if (!found) {
         rows.emplace_back();

@@ -354,6 +354,27 @@ TEST_F(SqliteStoreTest, DedupLookupComparesTheWholeHashNotJustItsIndexedPrefix) 
   EXPECT_EQ(found->memory.id, "01B");
 }
 
+TEST_F(SqliteStoreTest, GetMemoriesByDocReadsInRequestOrderWithoutEmbeddingsAndOnlyFromTheCube) {
+  const std::int64_t first = Insert(MakeRow("01A", "first"));
+  const std::int64_t second = Insert(MakeRow("01B", "second"));
+  auto other = store_->GetOrCreateCube("bob", "proj", "hash-v1", kTestDimension, 100);
+  ASSERT_TRUE(other.ok());
+  const std::int64_t bobs = Insert(MakeRow("01C", "bob's secret"), other->id);
+
+  const std::vector<std::int64_t> docs = {second, bobs, first, 987654};
+  auto rows = store_->GetMemoriesByDoc(cube_, docs);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 4u);
+  ASSERT_TRUE((*rows)[0].has_value());
+  EXPECT_EQ((*rows)[0]->memory.text, "second");
+  EXPECT_EQ((*rows)[0]->doc, second);
+  EXPECT_TRUE((*rows)[0]->embedding.empty());
+  EXPECT_FALSE((*rows)[1].has_value()) << "another cube's doc must read as absent";
+  ASSERT_TRUE((*rows)[2].has_value());
+  EXPECT_EQ((*rows)[2]->memory.id, "01A");
+  EXPECT_FALSE((*rows)[3].has_value());
+}
+
 TEST_F(SqliteStoreTest, ListMemoriesPagesByIdAndSkipsDeletedUnlessAsked) {
   for (const char* id : {"01D", "01B", "01A", "01C", "01E"}) Insert(MakeRow(id, id));
   ASSERT_TRUE(store_

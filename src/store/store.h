@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -174,10 +175,11 @@ class Store {
 
   // ---- reads: snapshot-consistent, run in parallel with writes ----
   virtual Result<std::optional<MemoryRow>> GetMemory(std::int64_t cube_id, std::string_view id) = 0;
-  // Reads several memories in one read transaction, without embeddings; the result has one
-  // entry per id, in order (nullopt where the cube has no such id).
-  virtual Result<std::vector<std::optional<MemoryRow>>> GetMemories(std::int64_t cube_id,
-                                                                    const std::vector<std::string>& ids) = 0;
+  // Reads several memories by doc in one read transaction, without embeddings; the result
+  // has one entry per doc, in order (nullopt where the cube has no such doc: another cube's
+  // doc reads as absent).
+  virtual Result<std::vector<std::optional<MemoryRow>>> GetMemoriesByDoc(std::int64_t cube_id,
+                                                                         std::span<const std::int64_t> docs) = 0;
   // Memories with id > after_id in id order; soft-deleted ones only when include_deleted.
   // Embeddings are not loaded (MemoryRow::embedding is empty).
   virtual Result<std::vector<MemoryRow>> ListMemories(std::int64_t cube_id, std::string_view after_id,
