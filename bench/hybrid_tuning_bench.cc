@@ -131,7 +131,8 @@ int Main(int argc, char** argv) {
     bool complete;
   };
   const Config configs[] = {{100, 100, false}, {100, 10, true}, {100, 20, true}, {100, 40, true},
-                            {100, 100, true},  {50, 40, true},  {20, 40, true}, {50, 20, true}, {30, 20, true}, {20, 20, true}, {20, 10, true}};
+                            {100, 100, true},  {50, 40, true},  {20, 40, true},  {50, 20, true},
+                            {30, 20, true},    {20, 20, true},  {20, 10, true}};
   for (const Config& c : configs) {
     std::vector<double> us;
     double recall = 0;

@@ -224,7 +224,7 @@ int main(int argc, char** argv) {
     }
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     double n = static_cast<double>(queries.size());
-    std::printf("%-8s nDCG@10 %.4f  Recall@100 %.4f  (%.2f ms/query)\n", mode_name.c_str(), ndcg / n, recall / n,
+    std::printf("%-8s nDCG@10 %.4f  Recall@100 %.4f  (%.2f ms per query for its top-10 and top-100 searches)\n", mode_name.c_str(), ndcg / n, recall / n,
                 1000 * seconds / n);
   }
   return 0;
