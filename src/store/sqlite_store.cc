@@ -151,9 +151,14 @@ Status SqliteStore::DeleteCube(std::int64_t cube_id) {
 Result<std::int64_t> SqliteStore::Write(std::int64_t cube_id, const WriteFn& fn, const CommitFn& on_commit) {
   if (!fn) return Status::Internal("Store::Write called without a write function");
   std::int64_t seq = 0;
-  GroupWriter::Body body = [&](Db& db) { return RunCubeWrite(db, cube_id, fn, &seq); };
+  bool advanced = false;
+  GroupWriter::Body body = [&](Db& db) { return RunCubeWrite(db, cube_id, fn, &seq, &advanced); };
   GroupWriter::AfterCommit after_commit;
-  if (on_commit) after_commit = [&] { on_commit(seq); };
+  // Only a write that advanced the sequence committed anything: an unchanged sequence may be
+  // another process's commit, which this caller must not take for its own.
+  if (on_commit) after_commit = [&] {
+    if (advanced) on_commit(seq);
+  };
   MEMD_RETURN_IF_ERROR(writer_->Submit(body, after_commit));
   return seq;
 }

@@ -618,6 +618,22 @@ TEST_F(SqliteStoreTest, OnCommitRunsAfterCommitWithTheSequence) {
   EXPECT_FALSE(called);
 }
 
+// Regression: a write that changes nothing returns the cube's current sequence, which may be
+// another process's commit that this process has not read yet. Reporting it to on_commit
+// let the engine mark that sequence applied with no changes, so the other process's write
+// never reached this process's index.
+TEST_F(SqliteStoreTest, OnCommitDoesNotRunForAWriteThatChangedNothing) {
+  ASSERT_TRUE(store_->Write(cube_, [](WriteTxn& txn) {
+                      MemoryRow row = MakeRow("01B0", "x");
+                      return txn.Insert(row);
+                    }).ok());
+  bool called = false;
+  auto unchanged = store_->Write(cube_, [](WriteTxn&) { return Status::OK(); }, [&](std::int64_t) { called = true; });
+  ASSERT_TRUE(unchanged.ok());
+  EXPECT_EQ(*unchanged, 1);
+  EXPECT_FALSE(called);
+}
+
 TEST_F(SqliteStoreTest, WriteFromInsideAWriteIsRefusedInsteadOfDeadlocking) {
   Status inner;
   auto seq = store_->Write(cube_, [&](WriteTxn&) -> Status {

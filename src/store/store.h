@@ -165,7 +165,8 @@ class Store {
 
   // Runs fn in a transaction on the cube. If fn changed nothing (no successful Insert/
   // Replace/Purge/AppendHistory/Put/Delete call), the sequence does not advance. on_commit
-  // (optional) runs after a durable commit. Returns the transaction's sequence (the cube's
+  // (optional) runs after a durable commit, only if the sequence advanced (an unchanged one
+  // may be another process's commit). Returns the transaction's sequence (the cube's
   // current one if nothing changed). Errors: fn's error (its changes are rolled back, other
   // concurrent writes are unaffected); NotFound if the cube does not exist; Unavailable if
   // another process held the database lock past the busy timeout or the store is closing;

@@ -263,7 +263,8 @@ Result<bool> SqliteWriteTxn::DeleteSource(std::string_view uri) {
   return db_.changes() > 0;
 }
 
-Status RunCubeWrite(Db& db, std::int64_t cube_id, const WriteFn& fn, std::int64_t* seq) {
+Status RunCubeWrite(Db& db, std::int64_t cube_id, const WriteFn& fn, std::int64_t* seq, bool* advanced) {
+  *advanced = false;
   MEMD_ASSIGN_OR_RETURN(std::optional<CubeRow> cube, FindCubeById(db, cube_id));
   if (!cube.has_value()) {
     return Status::NotFound("cube " + std::to_string(cube_id) + " does not exist (it may have been deleted)");
@@ -279,6 +280,7 @@ Status RunCubeWrite(Db& db, std::int64_t cube_id, const WriteFn& fn, std::int64_
   stmt.BindInt(2, txn.seq());
   MEMD_RETURN_IF_ERROR(stmt.Run());
   *seq = txn.seq();
+  *advanced = true;
   return Status::OK();
 }
 

@@ -45,8 +45,9 @@ class SqliteWriteTxn final : public WriteTxn {
 
 // Loads the cube, runs fn on a SqliteWriteTxn and, if fn changed anything, advances the
 // cube's sequence by one. Sets *seq to the new sequence, or to the unchanged one if nothing
-// changed. Errors: NotFound if the cube does not exist; otherwise fn's error.
+// changed, and *advanced to whether it advanced. Errors: NotFound if the cube does not
+// exist; otherwise fn's error.
 // REQUIRES: a write transaction (savepoint) is open on db; the caller rolls it back on error.
-Status RunCubeWrite(Db& db, std::int64_t cube_id, const WriteFn& fn, std::int64_t* seq);
+Status RunCubeWrite(Db& db, std::int64_t cube_id, const WriteFn& fn, std::int64_t* seq, bool* advanced);
 
 }  // namespace memd::store
