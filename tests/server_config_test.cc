@@ -40,5 +40,12 @@ TEST(ServerConfigTest, DurabilityFlagOverridesEnvironmentWhichOverridesTheConfig
             "normal");  // flag over env
 }
 
+// Every key of the shipped example is one memd accepts (unknown keys are refused).
+TEST(ServerConfigTest, TheExampleConfigFileIsAccepted) {
+  TempDir dir;
+  ServerProcess server(dir.path(), {"--config", std::string(MEMD_SOURCE_DIR) + "/deploy/memd.example.toml"});
+  ASSERT_TRUE(server.ok()) << server.startup_error() << server.StderrText();
+}
+
 }  // namespace
 }  // namespace memd

@@ -129,7 +129,7 @@ Status CubeIndex::Save(const std::string& dir) const {
     out.Put(kMetaMagic);
     out.Put(kMetaVersion);
     out.Put<std::int32_t>(dimension_);
-    out.Put<std::int64_t>(applied_seq_);
+    out.Put<std::int64_t>(applied_seq());
     out.PutVector<std::int64_t>(slot_doc_);
     out.PutVector<std::array<char, 26>>(slot_id_);
     out.PutVector<std::uint64_t>(live_.words());
@@ -191,7 +191,9 @@ Status CubeIndex::LoadMetaBm25AndFilters(const std::string& dir) {
     }
     MEMD_RETURN_IF_ERROR(in.Get(&dimension));
     if (dimension != dimension_) return Status::Corruption(dir + "/meta.bin has the wrong dimension");
-    MEMD_RETURN_IF_ERROR(in.Get(&applied_seq_));
+    std::int64_t applied = 0;
+    MEMD_RETURN_IF_ERROR(in.Get(&applied));
+    set_applied_seq(applied);
     MEMD_RETURN_IF_ERROR(in.GetVector(&slot_doc_));
     MEMD_RETURN_IF_ERROR(in.GetVector(&slot_id_));
     std::vector<std::uint64_t> words;

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -45,8 +46,10 @@ class CubeIndex {
   // Removes a doc (purged, expired). No-op if absent.
   void Remove(std::int64_t doc);
 
-  std::int64_t applied_seq() const { return applied_seq_; }
-  void set_applied_seq(std::int64_t seq) { applied_seq_ = seq; }
+  // Atomic so that the store's writer thread may read it without the cube's lock (to tell
+  // which commits a search may skip); changed only under the cube's exclusive lock.
+  std::int64_t applied_seq() const { return applied_seq_.load(std::memory_order_acquire); }
+  void set_applied_seq(std::int64_t seq) { applied_seq_.store(seq, std::memory_order_release); }
 
   // The slots a search may return: live, unexpired at `now`, and matching `filter` (null:
   // no filter). Returns nullptr in *out when every live slot qualifies (fast path).
@@ -70,7 +73,8 @@ class CubeIndex {
   std::size_t MemoryBytes() const;
 
   // Snapshot files inside an existing directory: meta.bin, bm25.bin, filter.bin,
-  // vectors.bin and (when the graph exists) hnsw.bin. Save fsyncs every file it writes.
+  // vectors.bin and (when the graph exists) hnsw.bin. Save does not fsync them: the
+  // snapshot writer does, without holding the cube's lock.
   Status Save(const std::string& dir) const;
   Status Load(const std::string& dir);
 
@@ -94,7 +98,7 @@ class CubeIndex {
   Bitset live_;                                             // live slots
   std::unordered_map<std::int64_t, index::Slot> doc_slot_;  // live doc -> slot
   std::map<index::Slot, Timestamp> expiring_;               // live slots with an expiry
-  std::int64_t applied_seq_ = 0;
+  std::atomic<std::int64_t> applied_seq_{0};
 };
 
 }  // namespace memd::engine

@@ -123,47 +123,111 @@ Status Engine::Impl::CatchUp(OpenCube& cube, std::int64_t store_seq) {
   {
     std::shared_lock lock(cube.mu);
     if (cube.index->applied_seq() >= store_seq) return Status::OK();
+    // Everything after applied_seq up to store_seq is this process's own commits, queued
+    // for their writers to apply: reading without them is reading before those writes,
+    // which no caller has been told about yet. Waiting would mean waiting for the exclusive
+    // lock, i.e. for a snapshot being written.
+    if (store_seq <= cube.own_commits_through.load(std::memory_order_acquire)) return Status::OK();
   }
   std::unique_lock lock(cube.mu);
   if (cube.index->applied_seq() >= store_seq) return Status::OK();
   return Replay(cube, *cube.index);
 }
 
-void Engine::Impl::ApplyCommitted(OpenCube& cube, std::int64_t seq, engine::IndexChanges& changes) {
+Result<std::int64_t> Engine::Impl::CommitToCube(OpenCube& cube, const store::WriteFn& body,
+                                                engine::IndexChanges& changes) {
+  auto seq = store_->Write(cube.row.id, body, [&](std::int64_t committed) { QueueCommitted(cube, committed, changes); });
+  if (seq.ok()) ApplyPending(cube, *seq);
+  return seq;
+}
+
+void Engine::Impl::QueueCommitted(OpenCube& cube, std::int64_t seq, engine::IndexChanges& changes) {
+  {
+    std::lock_guard lock(cube.pending_mu);
+    cube.pending.push_back({seq, &changes});
+  }
+  // Own commits are marked only while they extend an unbroken run after applied_seq: a gap
+  // is another process's commit, which searches must catch up on. applied_seq only grows,
+  // so a stale read here can only leave a commit unmarked (searches then catch up: safe).
+  const std::int64_t through = cube.own_commits_through.load(std::memory_order_relaxed);
+  if (seq == std::max(through, cube.index->applied_seq()) + 1)
+    cube.own_commits_through.store(seq, std::memory_order_release);
+}
+
+void Engine::Impl::ApplyPending(OpenCube& cube, std::int64_t seq) {
+  // An entry at or below applied_seq is never read again (below), so once the index has
+  // reached seq this writer may return even if its entry is still queued.
+  {
+    std::shared_lock lock(cube.mu);
+    if (cube.index->applied_seq() >= seq) return;
+  }
   std::unique_lock lock(cube.mu);
   CubeIndex& index = *cube.index;
-  if (index.applied_seq() >= seq) return;  // a catch-up already read this commit
-  if (index.applied_seq() == seq - 1) {
+  std::deque<engine::PendingCommit> queued;
+  {
+    std::lock_guard pending_lock(cube.pending_mu);
+    queued.swap(cube.pending);
+  }
+  auto replay = [&] {
+    Status s = Replay(cube, index);
+    if (!s.ok()) {
+      spdlog::error("cube {}/{}: catch-up after commit failed: {}", cube.row.user, cube.row.project, s.ToString());
+    }
+    return s.ok();
+  };
+  // Apply the queue in commit order. An entry at or below applied_seq was read by a
+  // catch-up already. A gap is another process's commit: a replay from the store reads
+  // everything after what the index has, queued commits included.
+  for (const engine::PendingCommit& commit : queued) {
+    if (commit.seq <= index.applied_seq()) continue;
+    if (commit.seq != index.applied_seq() + 1) {
+      if (!replay()) return;
+      continue;
+    }
     std::vector<const store::MemoryRow*> rows;
     std::vector<const std::vector<std::string>*> terms;
-    for (auto& prepared : changes.upserts) {
+    for (auto& prepared : commit.changes->upserts) {
       rows.push_back(&prepared.row);
       terms.push_back(&prepared.terms);
     }
     index.ApplyBatch(rows, terms);
-    for (std::int64_t doc : changes.purged) index.Remove(doc);
-    index.set_applied_seq(seq);
-    cube.changes_since_snapshot += static_cast<std::int64_t>(changes.upserts.size() + changes.purged.size());
-    return;
+    for (std::int64_t doc : commit.changes->purged) index.Remove(doc);
+    index.set_applied_seq(commit.seq);
+    cube.changes_since_snapshot +=
+        static_cast<std::int64_t>(commit.changes->upserts.size() + commit.changes->purged.size());
   }
-  // Another process committed in between: read everything after what we have.
-  Status s = Replay(cube, index);
-  if (!s.ok())
-    spdlog::error("cube {}/{}: catch-up after commit failed: {}", cube.row.user, cube.row.project,
-                  s.ToString());
+  // Our commit was not queued if queueing it failed (out of memory): read it from the store.
+  if (index.applied_seq() < seq) replay();
 }
 
 Status Engine::Impl::SnapshotCube(OpenCube& cube, bool force) {
+  std::lock_guard serial(cube.snapshot_mu);
   if (cube.forgotten) return Status::OK();
-  std::shared_lock lock(cube.mu);
-  if (!cube.index) return Status::OK();
-  std::int64_t changes = cube.changes_since_snapshot.load();
-  if (!force && changes == 0) return Status::OK();
-  if (engine::SnapshotSequence(snapshots_root_, cube.row.id) == cube.index->applied_seq() && changes == 0) {
-    return Status::OK();
+  engine::SnapshotWriter writer(snapshots_root_, IdentityOf(cube.row));
+  std::int64_t changes = 0;
+  std::int64_t sequence = 0;
+  const auto started = std::chrono::steady_clock::now();
+  {
+    // Commits wait for the exclusive lock, so it is held (shared) only while the files are
+    // written to the page cache; the fsyncs and checksums that make them durable follow
+    // without it.
+    std::shared_lock lock(cube.mu);
+    if (!cube.index) return Status::OK();
+    changes = cube.changes_since_snapshot.load();
+    if (!force && changes == 0) return Status::OK();
+    if (engine::SnapshotSequence(snapshots_root_, cube.row.id) == cube.index->applied_seq() && changes == 0) {
+      return Status::OK();
+    }
+    sequence = cube.index->applied_seq();
+    MEMD_RETURN_IF_ERROR(writer.WriteFiles(*cube.index));
   }
-  MEMD_RETURN_IF_ERROR(engine::WriteSnapshot(snapshots_root_, IdentityOf(cube.row), *cube.index));
+  const auto written = std::chrono::steady_clock::now();
+  MEMD_RETURN_IF_ERROR(writer.Publish());
   cube.changes_since_snapshot -= changes;
+  const auto ms = [](auto d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); };
+  spdlog::info("cube {}/{}: snapshot at sequence {} written ({} ms holding the index, {} ms to make it durable)",
+               cube.row.user, cube.row.project, sequence, ms(written - started),
+               ms(std::chrono::steady_clock::now() - written));
   return Status::OK();
 }
 
@@ -177,7 +241,11 @@ void Engine::Impl::DropCube(std::int64_t cube_id) {
       cubes_.erase(it);
     }
   }
-  if (cube) cube->forgotten = true;
+  std::unique_lock<std::mutex> serial;  // a snapshot being published finishes first
+  if (cube) {
+    cube->forgotten = true;
+    serial = std::unique_lock(cube->snapshot_mu);
+  }
   engine::RemoveSnapshots(snapshots_root_, cube_id).IgnoreError();
 }
 

@@ -3,8 +3,6 @@
 #include "memd/engine.h"
 
 #include <spdlog/spdlog.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include "engine/engine_impl.h"
 #include "engine/snapshot.h"
@@ -25,7 +23,7 @@ constexpr Timestamp kExpiryPurgeIntervalMs = 60 * 1000;
 // writer thread).
 constexpr auto kGraphStep = std::chrono::milliseconds(2);
 // Nice value of the maintenance thread (0 = normal, 19 = lowest).
-constexpr int kMaintenanceNice = 10;
+constexpr int kMaintenanceNice = 0;
 
 }  // namespace
 
@@ -63,9 +61,10 @@ void Engine::Impl::Shutdown() {
 }
 
 void Engine::Impl::MaintenanceLoop() {
-  // Background work (graph building, snapshots, expiry) yields the CPU to requests: on
-  // Linux a thread has its own nice value. Failure only loses that preference.
-  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kMaintenanceNice);
+  // Runs at normal priority on purpose. It takes locks that requests wait for (the vector
+  // index's write lock for graph steps, a cube's lock for snapshots); at a lower priority it
+  // was preempted while holding them for hundreds of milliseconds under load, stalling every
+  // search behind it (search p99 397 ms; 64 ms at normal priority, docs/PERFORMANCE.md).
   Timestamp last_expiry_purge = 0;
   std::unique_lock lock(maintenance_mu_);
   while (!stopping_) {

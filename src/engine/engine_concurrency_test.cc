@@ -120,5 +120,83 @@ TEST_F(ConcurrencyTest, SearchesDuringUpdatesAndDeletesNeverFail) {
   EXPECT_TRUE(engine_->Verify(alpha_)->consistent);
 }
 
+// Several writers on one cube share group commits, so a writer often finds its commit
+// applied by another (engine/cube_registry.cc, ApplyPending); snapshots hold the cube's lock
+// meanwhile. Every write must still be searchable as soon as its Add returned.
+TEST_F(ConcurrencyTest, WritersOnOneCubeReadTheirWritesWhileSnapshotsAreWritten) {
+  constexpr int kThreads = 6;
+  constexpr int kPerThread = 40;
+  std::atomic<int> failures{0};
+  std::atomic<bool> stop{false};
+  std::thread snapshotter([&] {
+    while (!stop) {
+      Status s = engine_->Snapshot(alpha_);
+      if (!s.ok() && s.code() != StatusCode::kNotFound) ++failures;
+    }
+  });
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string marker = "shared" + std::to_string(t) + "x" + std::to_string(i);
+        NewMemory m;
+        m.text = "writer " + std::to_string(t) + " adds " + marker;
+        auto added = engine_->Add(alpha_, m);
+        if (!added.ok()) {
+          ++failures;
+          continue;
+        }
+        SearchRequest request;
+        request.query = marker;
+        request.mode = SearchMode::kLexical;
+        auto hits = engine_->Search(alpha_.user, {alpha_.project}, request);
+        if (!hits.ok() || hits->empty() || hits->front().memory.id != added->id) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  stop = true;
+  snapshotter.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(engine_->Stats(alpha_)->memories, kThreads * kPerThread);
+  auto report = engine_->Verify(alpha_);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->consistent) << report->detail;
+}
+
+// Two engines on one data directory stand for two processes. A search skips only this
+// engine's own unacknowledged commits: another engine's acknowledged write is always seen,
+// also while this engine is writing to the same cube.
+TEST_F(ConcurrencyTest, AnotherProcessesAcknowledgedWritesAreAlwaysSearchable) {
+  auto other = Engine::Open(Options());
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  ASSERT_TRUE(engine_->Add(alpha_, MemoryText("opens the cube in this engine")).ok());
+  std::atomic<bool> stop{false};
+  std::atomic<int> failures{0};
+  std::thread local_writer([&] {
+    for (int i = 0; !stop; ++i) {
+      if (!engine_->Add(alpha_, MemoryText("local write " + std::to_string(i))).ok()) ++failures;
+    }
+  });
+  for (int i = 0; i < 60; ++i) {
+    const std::string marker = "foreign" + std::to_string(i);
+    auto added = (*other)->Add(alpha_, MemoryText("other process adds " + marker));
+    ASSERT_TRUE(added.ok()) << added.status().ToString();
+    SearchRequest request;
+    request.query = marker;
+    request.mode = SearchMode::kLexical;
+    auto hits = engine_->Search(alpha_.user, {alpha_.project}, request);
+    ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+    ASSERT_FALSE(hits->empty()) << "acknowledged write " << marker << " of another process not found";
+    EXPECT_EQ(hits->front().memory.id, added->id);
+  }
+  stop = true;
+  local_writer.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto report = engine_->Verify(alpha_);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->consistent) << report->detail;
+}
+
 }  // namespace
 }  // namespace memd::testing

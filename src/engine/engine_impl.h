@@ -27,22 +27,6 @@
 #include "util/thread_pool.h"
 #include "util/ulid.h"
 
-namespace memd::engine {
-
-// A memory row written by a transaction, with its BM25 terms computed outside the lock.
-struct PreparedRow {
-  store::MemoryRow row;
-  std::vector<std::string> terms;
-};
-
-// What a committed transaction changed in one cube's index.
-struct IndexChanges {
-  std::vector<PreparedRow> upserts;  // live or soft-deleted rows, in write order
-  std::vector<std::int64_t> purged;  // docs hard-deleted
-};
-
-}  // namespace memd::engine
-
 namespace memd {
 
 class Engine::Impl {
@@ -57,12 +41,22 @@ class Engine::Impl {
   // Returns the loaded, caught-up cube. create: get-or-create (writes); otherwise NotFound
   // for a cube that does not exist.
   Result<std::shared_ptr<engine::OpenCube>> GetCube(const CubeRef& ref, bool create);
-  // Applies a committed transaction's changes (runs on the store writer, see CommitFn).
-  void ApplyCommitted(engine::OpenCube& cube, std::int64_t seq, engine::IndexChanges& changes);
-  // Brings the cube's index up to the store's sequence `store_seq` (other processes' writes).
+  // Runs body (which fills `changes`) as a write transaction on the cube, then applies the
+  // changes to the index before returning: a write is searchable once acknowledged. The
+  // store's writer thread only queues the changes, so a cube whose lock is held (a snapshot
+  // being written) never stalls writes to other cubes. Returns the store's Write result.
+  Result<std::int64_t> CommitToCube(engine::OpenCube& cube, const store::WriteFn& body,
+                                    engine::IndexChanges& changes);
+  // Brings the cube's index up to the store's sequence `store_seq`, except for commits of
+  // this process whose writers are still applying them (unacknowledged writes).
   Status CatchUp(engine::OpenCube& cube, std::int64_t store_seq);
   // Writes a snapshot if the cube changed since the last one (or force).
   Status SnapshotCube(engine::OpenCube& cube, bool force);
+  // CommitToCube's two halves: on the store's writer thread right after the commit, queue
+  // the changes and record the commit as this process's own; then, on the writer's thread,
+  // apply every queued commit through seq under the cube's exclusive lock.
+  void QueueCommitted(engine::OpenCube& cube, std::int64_t seq, engine::IndexChanges& changes);
+  void ApplyPending(engine::OpenCube& cube, std::int64_t seq);
   // Forgets a cube's in-memory state and snapshots.
   void DropCube(std::int64_t cube_id);
   // Closes least-recently-used cubes while the open cubes exceed the memory budget.

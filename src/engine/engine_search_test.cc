@@ -279,7 +279,7 @@ TEST_F(SearchTest, CubeRefusesAnotherEmbedder) {
   EngineOptions options = Options();
   options.embedder = std::shared_ptr<const Embedder>(NewHashEmbedder(128));
   Reopen(options);
-  auto r = engine_->Search(alpha_.user, {alpha_.project}, SearchRequest{"embedder"});
+  auto r = engine_->Search(alpha_.user, {alpha_.project}, Query("embedder"));
   EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(r.status().message().find("hash"), std::string::npos);
   NewMemory m;

@@ -12,6 +12,20 @@
 
 namespace memd::testing {
 
+// A memory with only its text set (the other fields at their defaults).
+inline NewMemory MemoryText(std::string text) {
+  NewMemory m;
+  m.text = std::move(text);
+  return m;
+}
+
+// A search request with only its query set.
+inline SearchRequest Query(std::string query) {
+  SearchRequest r;
+  r.query = std::move(query);
+  return r;
+}
+
 class EngineTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -12,6 +13,26 @@
 #include "store/store.h"
 
 namespace memd::engine {
+
+// A memory row written by a transaction, with its BM25 terms computed outside the lock.
+struct PreparedRow {
+  store::MemoryRow row;
+  std::vector<std::string> terms;
+};
+
+// What one write changes in a cube's index, prepared by the writer before it commits.
+struct IndexChanges {
+  std::vector<PreparedRow> upserts;  // live or soft-deleted rows, in write order
+  std::vector<std::int64_t> purged;  // docs hard-deleted
+};
+
+// A commit of this process waiting to be applied to the index. `changes` lives in the frame
+// of the writer that made the commit; that writer does not return before the entry has left
+// the queue (see Engine::Impl::ApplyPending), so the pointer stays valid while queued.
+struct PendingCommit {
+  std::int64_t seq = 0;
+  IndexChanges* changes = nullptr;
+};
 
 struct OpenCube {
   explicit OpenCube(store::CubeRow r) : row(std::move(r)) {}
@@ -25,7 +46,18 @@ struct OpenCube {
   mutable std::shared_mutex mu;      // guards *index
   std::unique_ptr<CubeIndex> index;  // set once loaded
 
+  // Serialises snapshot writes of this cube with each other and with its removal. Held
+  // through the file I/O; the index lock (mu) is held shared only while files are written.
+  std::mutex snapshot_mu;
   std::atomic<std::int64_t> changes_since_snapshot{0};
+  // This process's commits to the cube, in commit order, not yet applied to the index.
+  std::mutex pending_mu;
+  std::deque<PendingCommit> pending;  // guarded by pending_mu
+  // Every sequence in (index->applied_seq(), own_commits_through] is a commit of this process
+  // whose writer has not been acknowledged yet: a search may read the index without them.
+  // Written only by the store's writer thread, after the commit.
+  std::atomic<std::int64_t> own_commits_through{0};
+
   std::atomic<std::int64_t> last_used{0};  // LRU clock tick
   std::atomic<bool> forgotten{false};      // removed by ForgetProject/ForgetUser
 };

@@ -78,40 +78,50 @@ Status SyncFile(const std::string& path) {
 
 }  // namespace
 
-Status WriteSnapshot(const std::string& root, const SnapshotIdentity& identity, const CubeIndex& index) {
-  std::string cube_dir = CubeDir(root, identity.cube_id);
-  MEMD_RETURN_IF_ERROR(CreateDirectories(cube_dir));
-  std::string final_name = "snap-" + std::to_string(index.applied_seq());
-  std::string tmp = cube_dir + "/tmp-" + std::to_string(std::random_device{}()) + "-" + final_name;
+SnapshotWriter::SnapshotWriter(std::string root, SnapshotIdentity identity)
+    : cube_dir_(CubeDir(root, identity.cube_id)), identity_(std::move(identity)) {}
+
+SnapshotWriter::~SnapshotWriter() {
+  if (!tmp_dir_.empty()) RemoveAll(tmp_dir_).IgnoreError();
+}
+
+std::string SnapshotWriter::FinalName() const { return "snap-" + std::to_string(sequence_); }
+
+Status SnapshotWriter::WriteFiles(const CubeIndex& index) {
+  if (!tmp_dir_.empty()) return Status::FailedPrecondition("SnapshotWriter::WriteFiles called twice");
+  MEMD_RETURN_IF_ERROR(CreateDirectories(cube_dir_));
+  sequence_ = index.applied_seq();
+  std::string tmp = cube_dir_ + "/tmp-" + std::to_string(std::random_device{}()) + "-" + FinalName();
   MEMD_RETURN_IF_ERROR(RemoveAll(tmp));
   MEMD_RETURN_IF_ERROR(CreateDirectories(tmp));
-  Status s = [&]() -> Status {
-    MEMD_RETURN_IF_ERROR(index.Save(tmp));
-    json::object manifest{
-        {"format", kManifestFormat}, {"sequence", index.applied_seq()}, {"identity", IdentityJson(identity)}};
-    json::object files;
-    for (const auto& entry : fs::directory_iterator(tmp)) {
-      std::string name = entry.path().filename().string();
-      std::uint64_t size = 0;
-      MEMD_RETURN_IF_ERROR(SyncFile(entry.path().string()));
-      MEMD_ASSIGN_OR_RETURN(std::string sum, FileChecksum(entry.path().string(), &size));
-      files[name] = json::object{{"size", size}, {"xxh3", sum}};
-    }
-    manifest["files"] = std::move(files);
-    MEMD_RETURN_IF_ERROR(WriteFileAtomic(tmp + "/MANIFEST", json::serialize(manifest)));
-    MEMD_RETURN_IF_ERROR(FsyncDirectory(tmp));
-    std::string final_dir = cube_dir + "/" + final_name;
-    MEMD_RETURN_IF_ERROR(RemoveAll(final_dir));
-    MEMD_RETURN_IF_ERROR(RenameFile(tmp, final_dir));
-    return WriteFileAtomic(cube_dir + "/CURRENT", final_name + "\n");
-  }();
-  if (!s.ok()) {
-    RemoveAll(tmp).IgnoreError();
-    return s;
+  tmp_dir_ = tmp;  // from here on the destructor cleans up
+  return index.Save(tmp_dir_);
+}
+
+Status SnapshotWriter::Publish() {
+  if (tmp_dir_.empty()) return Status::FailedPrecondition("SnapshotWriter::Publish before WriteFiles");
+  json::object manifest{
+      {"format", kManifestFormat}, {"sequence", sequence_}, {"identity", IdentityJson(identity_)}};
+  json::object files;
+  for (const auto& entry : fs::directory_iterator(tmp_dir_)) {
+    std::string name = entry.path().filename().string();
+    std::uint64_t size = 0;
+    MEMD_RETURN_IF_ERROR(SyncFile(entry.path().string()));
+    MEMD_ASSIGN_OR_RETURN(std::string sum, FileChecksum(entry.path().string(), &size));
+    files[name] = json::object{{"size", size}, {"xxh3", sum}};
   }
+  manifest["files"] = std::move(files);
+  MEMD_RETURN_IF_ERROR(WriteFileAtomic(tmp_dir_ + "/MANIFEST", json::serialize(manifest)));
+  MEMD_RETURN_IF_ERROR(FsyncDirectory(tmp_dir_));
+  const std::string final_name = FinalName();
+  const std::string final_dir = cube_dir_ + "/" + final_name;
+  MEMD_RETURN_IF_ERROR(RemoveAll(final_dir));
+  MEMD_RETURN_IF_ERROR(RenameFile(tmp_dir_, final_dir));
+  tmp_dir_.clear();
+  MEMD_RETURN_IF_ERROR(WriteFileAtomic(cube_dir_ + "/CURRENT", final_name + "\n"));
   // Remove superseded snapshots and stale temporaries; failures here are harmless.
   std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(cube_dir, ec)) {
+  for (const auto& entry : fs::directory_iterator(cube_dir_, ec)) {
     std::string name = entry.path().filename().string();
     if (name != final_name && name != "CURRENT" && entry.is_directory())
       RemoveAll(entry.path().string()).IgnoreError();

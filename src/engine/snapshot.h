@@ -26,9 +26,33 @@ struct SnapshotIdentity {
   Timestamp created_at = 0;
 };
 
-// Writes index as the cube's newest snapshot (tagged with index.applied_seq()) and removes
-// older ones. On error nothing visible changes.
-Status WriteSnapshot(const std::string& snapshots_root, const SnapshotIdentity& identity, const CubeIndex& index);
+// Writes one snapshot of a cube in two steps, so that the index need only be held still
+// for the first: WriteFiles copies the index into a temporary directory (the caller keeps
+// the index unchanged meanwhile, e.g. under the cube's shared lock); Publish, which needs no
+// lock, fsyncs the files, checksums them into the MANIFEST, renames the directory into
+// place, replaces CURRENT and removes older snapshots. Until Publish succeeds nothing
+// visible changes, and a writer destroyed before that removes its temporary directory.
+// Not thread-safe; the caller serialises snapshots of one cube.
+class SnapshotWriter {
+ public:
+  SnapshotWriter(std::string snapshots_root, SnapshotIdentity identity);
+  ~SnapshotWriter();
+  SnapshotWriter(const SnapshotWriter&) = delete;
+  SnapshotWriter& operator=(const SnapshotWriter&) = delete;
+
+  // Writes index's files, tagged with index.applied_seq(). Call once.
+  Status WriteFiles(const CubeIndex& index);
+  // Makes the files written by WriteFiles durable and the cube's current snapshot.
+  Status Publish();
+
+ private:
+  std::string FinalName() const;  // "snap-<sequence>"
+
+  std::string cube_dir_;
+  SnapshotIdentity identity_;
+  std::string tmp_dir_;     // set by WriteFiles; cleared once published
+  std::int64_t sequence_ = -1;
+};
 
 // Loads the cube's current snapshot into index (which must be empty). Errors:
 // NotFound when there is none; Corruption when it fails any check (the caller rebuilds);

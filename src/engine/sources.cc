@@ -154,9 +154,7 @@ Result<std::vector<ReplaceSourceResult>> Engine::Impl::ReplaceSources(
     }
     return Status::OK();
   };
-  MEMD_RETURN_IF_ERROR(
-      store_->Write(cube->row.id, body, [&](std::int64_t seq) { ApplyCommitted(*cube, seq, changes); })
-          .status());
+  MEMD_RETURN_IF_ERROR(CommitToCube(*cube, body, changes).status());
   return results;
 }
 
@@ -181,9 +179,7 @@ Result<std::int64_t> Engine::Impl::RemoveSource(const CubeRef& ref, std::string_
     }
     return Status::OK();
   };
-  MEMD_RETURN_IF_ERROR(
-      store_->Write(cube->row.id, body, [&](std::int64_t seq) { ApplyCommitted(*cube, seq, changes); })
-          .status());
+  MEMD_RETURN_IF_ERROR(CommitToCube(*cube, body, changes).status());
   return removed;
 }
 

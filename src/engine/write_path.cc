@@ -150,9 +150,7 @@ Result<std::vector<AddResult>> Engine::Impl::AddMany(const CubeRef& ref, std::ve
         },
         &response, &replayed);
   };
-  MEMD_RETURN_IF_ERROR(store_->Write(cube->row.id, body, [&](std::int64_t seq) {
-                         ApplyCommitted(*cube, seq, changes);
-                       }).status());
+  MEMD_RETURN_IF_ERROR(CommitToCube(*cube, body, changes).status());
   std::vector<AddResult> out;
   if (!response.is_array()) return Status::Internal("add produced no result list");
   for (std::size_t i = 0; i < response.get_array().size(); ++i) {
@@ -256,9 +254,7 @@ Result<Memory> Engine::Impl::Mutate(const CubeRef& ref, std::string_view id, Mut
         },
         &response, &replayed);
   };
-  MEMD_RETURN_IF_ERROR(store_->Write(cube->row.id, body, [&](std::int64_t seq) {
-                         ApplyCommitted(*cube, seq, changes);
-                       }).status());
+  MEMD_RETURN_IF_ERROR(CommitToCube(*cube, body, changes).status());
   return engine::DecodeMemory(response, "result");
 }
 
@@ -273,7 +269,7 @@ Status Engine::Impl::Purge(const CubeRef& ref, std::string_view id) {
     changes.purged.push_back(found->doc);
     return Status::OK();
   };
-  return store_->Write(cube->row.id, body, [&](std::int64_t seq) { ApplyCommitted(*cube, seq, changes); }).status();
+  return CommitToCube(*cube, body, changes).status();
 }
 
 Result<std::int64_t> Engine::Impl::PurgeExpiredIn(engine::OpenCube& cube, Timestamp now) {
@@ -288,8 +284,7 @@ Result<std::int64_t> Engine::Impl::PurgeExpiredIn(engine::OpenCube& cube, Timest
     }
     return Status::OK();
   };
-  MEMD_RETURN_IF_ERROR(
-      store_->Write(cube.row.id, body, [&](std::int64_t seq) { ApplyCommitted(cube, seq, changes); }).status());
+  MEMD_RETURN_IF_ERROR(CommitToCube(cube, body, changes).status());
   return static_cast<std::int64_t>(docs.size());
 }
 

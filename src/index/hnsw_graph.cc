@@ -430,18 +430,13 @@ Status HnswGraph::Save(const std::string& path) const {
   } catch (const std::exception& e) {
     return Status::IOError("cannot write vector graph file " + path + ": " + e.what());
   }
-  // saveIndex reports no I/O errors: check the size, then make the file durable.
+  // saveIndex reports no I/O errors: check the size. Durability is the caller's (the
+  // snapshot writer fsyncs every file).
   const std::uint64_t written = FileSize(path);
   if (written != expected) {
     return Status::IOError("short write of vector graph file " + path + " (" + std::to_string(written) +
                            " of " + std::to_string(expected) + " bytes); check free disk space");
   }
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::IOError("cannot open " + path + " to fsync: " + std::strerror(errno));
-  int rc = ::fsync(fd);
-  int fsync_errno = errno;
-  ::close(fd);
-  if (rc != 0) return Status::IOError("fsync of " + path + " failed: " + std::strerror(fsync_errno));
   return Status::OK();
 }
 

@@ -51,7 +51,7 @@ class HnswGraph {
   // distance, found with a beam of width n (hnswlib's ef). Order unspecified.
   Status Search(const float* query, std::size_t n, std::vector<Slot>* out) const;
 
-  // Writes the graph in hnswlib's format, fsyncs it, and checks the written size.
+  // Writes the graph in hnswlib's format and checks the written size. Does not fsync.
   Status Save(const std::string& path) const;
 
   // Calls fn(slot, deleted, code) for every node, in node order, code being the node's

@@ -100,7 +100,8 @@ Api::Impl::Impl(Engine& engine, ApiOptions options) : engine_(engine), options_(
   cache_ = std::make_unique<ResultCache>(options_.cache_entries, options_.cache_bytes, options_.cache_ttl);
   int threads = options_.worker_threads;
   if (threads <= 0) threads = 2 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  workers_ = std::make_unique<ThreadPool>(threads);
+  read_workers_ = std::make_unique<ThreadPool>(threads);
+  write_workers_ = std::make_unique<ThreadPool>(threads);
   access_log_ = spdlog::get("access");
   jobs_ = std::make_unique<ingest::JobRunner>(engine_, ingest::JobRunnerOptions{options_.ingest_roots});
   if (Status s = jobs_->Start(); !s.ok()) spdlog::error("ingest jobs were not resumed: {}", s.ToString());
@@ -172,11 +173,21 @@ std::size_t Api::Impl::BodyLimit(const HttpServer::RequestHeader& header) {
   return options_.max_import_bytes;
 }
 
+ThreadPool& Api::Impl::PoolFor(const IncomingRequest& request) const {
+  std::string_view target(request.message.target().data(), request.message.target().size());
+  std::string_view method(request.message.method_string().data(), request.message.method_string().size());
+  auto match = router_.Find(method, target.substr(0, target.find('?')));
+  if (match.route == nullptr) return match.path_exists ? *read_workers_ : *write_workers_;
+  const std::optional<Scope>& scope = match.route->handler.scope;
+  return scope && *scope != Scope::kRead ? *write_workers_ : *read_workers_;
+}
+
 void Api::Impl::Handle(IncomingRequest request, HttpServer::Respond respond) {
-  // Everything after routing runs on a worker: authentication reads the store, handlers
-  // search and write. The I/O thread only parses and routes.
+  // Everything after choosing a pool runs on a worker: authentication reads the store,
+  // handlers search and write. The I/O thread only parses and picks the pool.
+  ThreadPool& pool = PoolFor(request);
   auto shared = std::make_shared<IncomingRequest>(std::move(request));
-  workers_->Submit([this, shared, respond = std::move(respond)] {
+  pool.Submit([this, shared, respond = std::move(respond)] {
     const IncomingRequest& req = *shared;
     Call call{req, {}, {}, {}, {}, {}, {}};
     std::string_view id_header = call.Header("X-Request-Id");
@@ -317,7 +328,8 @@ void Api::Impl::Log(const Call& call, const Reply& reply, double seconds) const 
 Api::Api(Engine& engine, ApiOptions options) : impl_(std::make_unique<Impl>(engine, std::move(options))) {}
 Api::~Api() {
   impl_->jobs_->Stop();  // the running ingest job stops after its current file, queued for the next start
-  impl_->workers_.reset();
+  impl_->read_workers_.reset();
+  impl_->write_workers_.reset();
 }
 void Api::Handle(IncomingRequest request, HttpServer::Respond respond) {
   impl_->Handle(std::move(request), std::move(respond));

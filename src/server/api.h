@@ -40,7 +40,8 @@ struct ApiOptions {
   // /ready is 503 when the data directory's file system has less free space than this.
   std::uint64_t min_free_disk_bytes = 256 * 1024 * 1024;
   std::string data_dir;  // for /ready and temporary export/import files
-  // Threads running handlers; 0: twice the hardware threads.
+  // Threads running handlers, in each of two pools (reads; writes, which may wait on the
+  // disk or a snapshot); 0: twice the hardware threads.
   int worker_threads = 0;
   // Directories clients may ingest files from (POST .../ingest); empty: ingest is refused.
   std::vector<std::string> ingest_roots;

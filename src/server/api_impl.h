@@ -82,7 +82,14 @@ class Api::Impl {
   std::unique_ptr<ResultCache> cache_;
   std::atomic<const HttpServer*> server_{nullptr};
   std::atomic<bool> draining_{false};
-  std::unique_ptr<ThreadPool> workers_;
+  // Handlers run on one of two pools: writes wait for the store's commit (an fsync) and for
+  // the cube's lock (held while a snapshot is written), so they get their own threads and
+  // can never occupy every thread that searches need.
+  std::unique_ptr<ThreadPool> read_workers_;
+  std::unique_ptr<ThreadPool> write_workers_;
+  // The pool for a request: writes (routes needing the write or admin scope, and MCP, whose
+  // tools write) go to write_workers_, everything else to read_workers_.
+  ThreadPool& PoolFor(const IncomingRequest& request) const;
   // Runs ingest jobs (api_jobs.cc); started with the Api, stopped before it is destroyed.
   std::unique_ptr<ingest::JobRunner> jobs_;
 

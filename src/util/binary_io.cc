@@ -32,9 +32,6 @@ Status BinaryWriter::Finish() {
   if (status_.ok() && std::fflush(file_) != 0) {
     status_ = Status::IOError("flush of " + path_ + " failed: " + std::strerror(errno));
   }
-  if (status_.ok() && ::fsync(fileno(file_)) != 0) {
-    status_ = Status::IOError("fsync of " + path_ + " failed: " + std::strerror(errno));
-  }
   if (std::fclose(file_) != 0 && status_.ok()) {
     status_ = Status::IOError("close of " + path_ + " failed: " + std::strerror(errno));
   }

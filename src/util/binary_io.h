@@ -44,7 +44,8 @@ class BinaryWriter {
   }
   void WriteBytes(const void* data, std::size_t n);
 
-  // Flushes, fsyncs and closes; returns the first error seen.
+  // Flushes and closes; returns the first error seen. Does not fsync: the snapshot writer
+  // makes every file durable later, after the index lock is released.
   Status Finish();
 
  private:
