@@ -1,11 +1,10 @@
 // beir_eval: loads a BEIR dataset (corpus.jsonl, queries.jsonl, qrels/<split>.tsv) into a
 // fresh memd cube and reports nDCG@10 and Recall@100 for lexical, vector and hybrid search.
 //
-//   beir_eval DIR [--split test|train] [--fusion rrf|weighted] [--rrf-k K] [--vector-weight W]
-//             [--k1 K1] [--b B] [--candidates N] [--vector-candidates N] [--modes lexical,vector,hybrid] [--data TMPDIR]
-//             [--dim D] [--word-weight W] [--bigram-weight W] [--ngram-weight W] ... (hash embedder)
+//   beir_eval DIR [--split test|train] [--fusion rrf|weighted] ...   (beir_eval --help lists all)
 //
 // Index title + text of each document. Tune only on train; report on test.
+#include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -37,32 +36,33 @@ struct Args {
   embed::HashEmbedderOptions embedder;
 };
 
-bool ParseArgs(int argc, char** argv, Args* args) {
-  if (argc < 2) return false;
-  args->dir = argv[1];
-  for (int i = 2; i < argc; ++i) {
-    std::string a = argv[i];
-    auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--split") args->split = next();
-    else if (a == "--modes") args->modes = next();
-    else if (a == "--data") args->data = next();
-    else if (a == "--fusion") args->ranking.fusion = next() == "weighted" ? Fusion::kWeightedScore : Fusion::kReciprocalRank;
-    else if (a == "--rrf-k") args->ranking.rrf_k = std::stod(next());
-    else if (a == "--vector-weight") args->ranking.vector_weight = std::stod(next());
-    else if (a == "--k1") args->ranking.bm25_k1 = std::stof(next());
-    else if (a == "--b") args->ranking.bm25_b = std::stof(next());
-    else if (a == "--candidates") args->ranking.candidates = std::stoul(next());
-    else if (a == "--vector-candidates") args->ranking.vector_candidates = std::stoul(next());
-    else if (a == "--dim") args->embedder.dimension = std::stoi(next());
-    else if (a == "--word-weight") args->embedder.word_weight = std::stof(next());
-    else if (a == "--identifier-weight") args->embedder.identifier_weight = std::stof(next());
-    else if (a == "--bigram-weight") args->embedder.bigram_weight = std::stof(next());
-    else if (a == "--ngram-weight") args->embedder.ngram_weight = std::stof(next());
-    else if (a == "--ngram-min") args->embedder.ngram_min = std::stoi(next());
-    else if (a == "--ngram-max") args->embedder.ngram_max = std::stoi(next());
-    else return false;
-  }
-  return true;
+// Declares every option on app, bound to args.
+void AddOptions(CLI::App& app, Args* args) {
+  app.add_option("dir", args->dir, "BEIR dataset directory (corpus.jsonl, queries.jsonl, qrels/)")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  app.add_option("--split", args->split, "qrels split to score")->check(CLI::IsMember({"test", "train", "dev"}));
+  app.add_option("--modes", args->modes, "comma-separated: lexical, vector, hybrid");
+  app.add_option("--data", args->data, "data directory to keep (default: a temporary one)");
+  app.add_option("--fusion", args->ranking.fusion, "hybrid fusion")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, Fusion>{{"rrf", Fusion::kReciprocalRank}, {"weighted", Fusion::kWeightedScore}}))
+      ->type_name("rrf|weighted");
+  app.add_option("--rrf-k", args->ranking.rrf_k, "RRF constant");
+  app.add_option("--vector-weight", args->ranking.vector_weight, "weighted fusion: weight of the vector score");
+  app.add_option("--k1", args->ranking.bm25_k1, "BM25 k1");
+  app.add_option("--b", args->ranking.bm25_b, "BM25 b");
+  app.add_option("--candidates", args->ranking.candidates, "BM25 candidates per hybrid search");
+  app.add_option("--vector-candidates", args->ranking.vector_candidates, "vector candidates per hybrid search");
+  auto& e = args->embedder;
+  const std::string hash = "Hash embedder";
+  app.add_option("--dim", e.dimension, "dimension")->group(hash);
+  app.add_option("--word-weight", e.word_weight, "word feature weight")->group(hash);
+  app.add_option("--identifier-weight", e.identifier_weight, "identifier feature weight")->group(hash);
+  app.add_option("--bigram-weight", e.bigram_weight, "bigram feature weight")->group(hash);
+  app.add_option("--ngram-weight", e.ngram_weight, "character n-gram weight")->group(hash);
+  app.add_option("--ngram-min", e.ngram_min, "shortest n-gram")->group(hash);
+  app.add_option("--ngram-max", e.ngram_max, "longest n-gram")->group(hash);
 }
 
 std::vector<boost::json::object> ReadJsonl(const std::string& path) {
@@ -122,15 +122,9 @@ double RecallAt100(const std::vector<std::string>& ranked, const std::map<std::s
 
 int main(int argc, char** argv) {
   Args args;
-  if (!ParseArgs(argc, argv, &args)) {
-    std::fprintf(stderr,
-                 "usage: beir_eval DIR [--split test|train] [--modes lexical,vector,hybrid] [--fusion rrf|weighted]\n"
-                 "                 [--rrf-k K] [--vector-weight W] [--k1 K1] [--b B] [--candidates N] [--vector-candidates N]\n"
-                 "                 [--data DIR]\n"
-                 "                 [--dim D] [--word-weight W] [--identifier-weight W] [--bigram-weight W]\n"
-                 "                 [--ngram-weight W] [--ngram-min N] [--ngram-max N]   (hash embedder)\n");
-    return 2;
-  }
+  CLI::App app("Scores memd's search on a BEIR dataset: nDCG@10 and Recall@100 per mode.", "beir_eval");
+  AddOptions(app, &args);
+  CLI11_PARSE(app, argc, argv);
   auto tmp = TempDir::Create("memd-beir-");
   if (!tmp.ok()) return 1;
   EngineOptions options;

@@ -225,7 +225,7 @@ Status Engine::Impl::SnapshotCube(OpenCube& cube, bool force) {
   MEMD_RETURN_IF_ERROR(writer.Publish());
   cube.changes_since_snapshot -= changes;
   const auto ms = [](auto d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); };
-  spdlog::info("cube {}/{}: snapshot at sequence {} written ({} ms holding the index, {} ms to make it durable)",
+  spdlog::debug("cube {}/{}: snapshot at sequence {} written ({} ms holding the index, {} ms to make it durable)",
                cube.row.user, cube.row.project, sequence, ms(written - started),
                ms(std::chrono::steady_clock::now() - written));
   return Status::OK();
