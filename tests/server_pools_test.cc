@@ -41,8 +41,10 @@ TEST(ServerPoolsTest, SearchesAreServedWhileEveryWriteWorkerWaits) {
   ServerProcess server(dir.path(), {"--insecure-no-auth", "--no-rate-limits", "--workers", "1"});
   ASSERT_TRUE(server.ok()) << server.startup_error();
   HttpClient client(server.port());
-  ASSERT_EQ(client.Post("/v1/cubes/pools/memories", json::value{{"text", "lighthouse keepers log the weather"}}).status,
-            201);
+  ASSERT_EQ(
+      client.Post("/v1/cubes/pools/memories", json::value{{"text", "lighthouse keepers log the weather"}})
+          .status,
+      201);
 
   HttpResult blocked_add;
   std::thread writer;
@@ -51,15 +53,17 @@ TEST(ServerPoolsTest, SearchesAreServedWhileEveryWriteWorkerWaits) {
     ASSERT_TRUE(lock.held());
     // This add waits for the database lock (busy timeout 10 s) on the only write worker.
     writer = std::thread([&] {
-      blocked_add = HttpClient(server.port()).Post("/v1/cubes/pools/memories", json::value{{"text", "a second entry"}});
+      blocked_add =
+          HttpClient(server.port()).Post("/v1/cubes/pools/memories", json::value{{"text", "a second entry"}});
     });
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
 
     RawConnection search(server.port());
     const std::string body = R"({"query":"lighthouse weather"})";
-    ASSERT_TRUE(search.Send("POST /v1/cubes/pools/search HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                            "Content-Type: application/json\r\nContent-Length: " +
-                            std::to_string(body.size()) + "\r\n\r\n" + body));
+    ASSERT_TRUE(
+        search.Send("POST /v1/cubes/pools/search HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    "Content-Type: application/json\r\nContent-Length: " +
+                    std::to_string(body.size()) + "\r\n\r\n" + body));
     HttpResult found = search.ReadResponse(std::chrono::seconds(3));
     EXPECT_EQ(found.status, 200) << "a search waited behind a blocked write: " << found.error << found.body;
     EXPECT_NE(found.body.find("lighthouse keepers"), std::string::npos) << found.body;

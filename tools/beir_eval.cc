@@ -5,9 +5,8 @@
 //
 // Index title + text of each document. Tune only on train; report on test.
 #include <CLI/CLI.hpp>
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -41,19 +40,22 @@ void AddOptions(CLI::App& app, Args* args) {
   app.add_option("dir", args->dir, "BEIR dataset directory (corpus.jsonl, queries.jsonl, qrels/)")
       ->required()
       ->check(CLI::ExistingDirectory);
-  app.add_option("--split", args->split, "qrels split to score")->check(CLI::IsMember({"test", "train", "dev"}));
+  app.add_option("--split", args->split, "qrels split to score")
+      ->check(CLI::IsMember({"test", "train", "dev"}));
   app.add_option("--modes", args->modes, "comma-separated: lexical, vector, hybrid");
   app.add_option("--data", args->data, "data directory to keep (default: a temporary one)");
   app.add_option("--fusion", args->ranking.fusion, "hybrid fusion")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, Fusion>{{"rrf", Fusion::kReciprocalRank}, {"weighted", Fusion::kWeightedScore}}))
+      ->transform(CLI::CheckedTransformer(std::map<std::string, Fusion>{
+          {"rrf", Fusion::kReciprocalRank}, {"weighted", Fusion::kWeightedScore}}))
       ->type_name("rrf|weighted");
   app.add_option("--rrf-k", args->ranking.rrf_k, "RRF constant");
-  app.add_option("--vector-weight", args->ranking.vector_weight, "weighted fusion: weight of the vector score");
+  app.add_option("--vector-weight", args->ranking.vector_weight,
+                 "weighted fusion: weight of the vector score");
   app.add_option("--k1", args->ranking.bm25_k1, "BM25 k1");
   app.add_option("--b", args->ranking.bm25_b, "BM25 b");
   app.add_option("--candidates", args->ranking.candidates, "BM25 candidates per hybrid search");
-  app.add_option("--vector-candidates", args->ranking.vector_candidates, "vector candidates per hybrid search");
+  app.add_option("--vector-candidates", args->ranking.vector_candidates,
+                 "vector candidates per hybrid search");
   auto& e = args->embedder;
   const std::string hash = "Hash embedder";
   app.add_option("--dim", e.dimension, "dimension")->group(hash);

@@ -136,7 +136,8 @@ Status Engine::Impl::CatchUp(OpenCube& cube, std::int64_t store_seq) {
 
 Result<std::int64_t> Engine::Impl::CommitToCube(OpenCube& cube, const store::WriteFn& body,
                                                 engine::IndexChanges& changes) {
-  auto seq = store_->Write(cube.row.id, body, [&](std::int64_t committed) { QueueCommitted(cube, committed, changes); });
+  auto seq = store_->Write(cube.row.id, body,
+                           [&](std::int64_t committed) { QueueCommitted(cube, committed, changes); });
   if (seq.ok()) ApplyPending(cube, *seq);
   return seq;
 }
@@ -171,7 +172,8 @@ void Engine::Impl::ApplyPending(OpenCube& cube, std::int64_t seq) {
   auto replay = [&] {
     Status s = Replay(cube, index);
     if (!s.ok()) {
-      spdlog::error("cube {}/{}: catch-up after commit failed: {}", cube.row.user, cube.row.project, s.ToString());
+      spdlog::error("cube {}/{}: catch-up after commit failed: {}", cube.row.user, cube.row.project,
+                    s.ToString());
     }
     return s.ok();
   };
@@ -225,9 +227,10 @@ Status Engine::Impl::SnapshotCube(OpenCube& cube, bool force) {
   MEMD_RETURN_IF_ERROR(writer.Publish());
   cube.changes_since_snapshot -= changes;
   const auto ms = [](auto d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); };
-  spdlog::debug("cube {}/{}: snapshot at sequence {} written ({} ms holding the index, {} ms to make it durable)",
-               cube.row.user, cube.row.project, sequence, ms(written - started),
-               ms(std::chrono::steady_clock::now() - written));
+  spdlog::debug(
+      "cube {}/{}: snapshot at sequence {} written ({} ms holding the index, {} ms to make it durable)",
+      cube.row.user, cube.row.project, sequence, ms(written - started),
+      ms(std::chrono::steady_clock::now() - written));
   return Status::OK();
 }
 

@@ -17,6 +17,14 @@ class ConcurrencyTest : public EngineTest {
     options.hnsw_threshold = 200;  // graph building runs in the background during the test
     Reopen(options);
   }
+
+  // Whether a lexical search of cube for marker (a word only memory `id` has) finds id first.
+  bool FoundFirst(const CubeRef& cube, const std::string& marker, const std::string& id) {
+    SearchRequest request = Query(marker);
+    request.mode = SearchMode::kLexical;
+    auto hits = engine_->Search(cube.user, {cube.project}, request);
+    return hits.ok() && !hits->empty() && hits->front().memory.id == id;
+  }
 };
 
 TEST_F(ConcurrencyTest, WritersAndReadersOnSameAndDifferentCubes) {
@@ -29,24 +37,11 @@ TEST_F(ConcurrencyTest, WritersAndReadersOnSameAndDifferentCubes) {
       CubeRef cube{"user" + std::to_string(t % 2), "project" + std::to_string(t % 3)};
       for (int i = 0; i < kPerThread; ++i) {
         std::string marker = "marker" + std::to_string(t) + "x" + std::to_string(i);
-        NewMemory m;
-        m.text = "thread " + std::to_string(t) + " writes " + marker + " about concurrency";
-        auto added = engine_->Add(cube, m);
-        if (!added.ok()) {
-          ++failures;
-          continue;
-        }
-        SearchRequest request;
-        request.query = marker;
-        request.mode = SearchMode::kLexical;
-        auto hits = engine_->Search(cube.user, {cube.project}, request);
+        auto added = engine_->Add(
+            cube, MemoryText("thread " + std::to_string(t) + " writes " + marker + " about concurrency"));
         // Read-your-writes: the memory is searchable as soon as Add returned.
-        if (!hits.ok() || hits->empty() || hits->front().memory.id != added->id) ++failures;
-        if (i % 10 == 0) {
-          request.mode = SearchMode::kHybrid;
-          request.query = "concurrency";
-          if (!engine_->Search(cube.user, {cube.project}, request).ok()) ++failures;
-        }
+        if (!added.ok() || !FoundFirst(cube, marker, added->id)) ++failures;
+        if (i % 10 == 0 && !engine_->Search(cube.user, {cube.project}, Query("concurrency")).ok()) ++failures;
       }
     });
   }
@@ -139,18 +134,8 @@ TEST_F(ConcurrencyTest, WritersOnOneCubeReadTheirWritesWhileSnapshotsAreWritten)
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
         const std::string marker = "shared" + std::to_string(t) + "x" + std::to_string(i);
-        NewMemory m;
-        m.text = "writer " + std::to_string(t) + " adds " + marker;
-        auto added = engine_->Add(alpha_, m);
-        if (!added.ok()) {
-          ++failures;
-          continue;
-        }
-        SearchRequest request;
-        request.query = marker;
-        request.mode = SearchMode::kLexical;
-        auto hits = engine_->Search(alpha_.user, {alpha_.project}, request);
-        if (!hits.ok() || hits->empty() || hits->front().memory.id != added->id) ++failures;
+        auto added = engine_->Add(alpha_, MemoryText("writer " + std::to_string(t) + " adds " + marker));
+        if (!added.ok() || !FoundFirst(alpha_, marker, added->id)) ++failures;
       }
     });
   }
@@ -182,13 +167,8 @@ TEST_F(ConcurrencyTest, AnotherProcessesAcknowledgedWritesAreAlwaysSearchable) {
     const std::string marker = "foreign" + std::to_string(i);
     auto added = (*other)->Add(alpha_, MemoryText("other process adds " + marker));
     ASSERT_TRUE(added.ok()) << added.status().ToString();
-    SearchRequest request;
-    request.query = marker;
-    request.mode = SearchMode::kLexical;
-    auto hits = engine_->Search(alpha_.user, {alpha_.project}, request);
-    ASSERT_TRUE(hits.ok()) << hits.status().ToString();
-    ASSERT_FALSE(hits->empty()) << "acknowledged write " << marker << " of another process not found";
-    EXPECT_EQ(hits->front().memory.id, added->id);
+    EXPECT_TRUE(FoundFirst(alpha_, marker, added->id))
+        << "acknowledged write " << marker << " of another process";
   }
   stop = true;
   local_writer.join();

@@ -141,7 +141,8 @@ TEST_F(MemoryLifecycleTest, InvalidInputIsRejectedWithField) {
   m.id.reset();
   m.expires_at = now_.load() - 1;
   EXPECT_EQ(engine_->Add(alpha_, m).status().field(), "expires_at");
-  EXPECT_EQ(engine_->Add(CubeRef{"bad user", "p"}, MemoryText("x")).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(engine_->Add(CubeRef{"bad user", "p"}, MemoryText("x")).status().code(),
+            StatusCode::kInvalidArgument);
   EXPECT_EQ(engine_->ListCubes("").value().size(), 0u);
 }
 

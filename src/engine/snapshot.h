@@ -50,7 +50,7 @@ class SnapshotWriter {
 
   std::string cube_dir_;
   SnapshotIdentity identity_;
-  std::string tmp_dir_;     // set by WriteFiles; cleared once published
+  std::string tmp_dir_;  // set by WriteFiles; cleared once published
   std::int64_t sequence_ = -1;
 };
 

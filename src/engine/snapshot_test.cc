@@ -49,7 +49,8 @@ class SnapshotWriterTest : public ::testing::Test {
   std::vector<std::string> CubeDirEntries() const {
     std::vector<std::string> names;
     std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(root_ + "/7", ec)) names.push_back(entry.path().filename());
+    for (const auto& entry : fs::directory_iterator(root_ + "/7", ec))
+      names.push_back(entry.path().filename());
     std::sort(names.begin(), names.end());
     return names;
   }

@@ -156,9 +156,10 @@ Result<std::int64_t> SqliteStore::Write(std::int64_t cube_id, const WriteFn& fn,
   GroupWriter::AfterCommit after_commit;
   // Only a write that advanced the sequence committed anything: an unchanged sequence may be
   // another process's commit, which this caller must not take for its own.
-  if (on_commit) after_commit = [&] {
-    if (advanced) on_commit(seq);
-  };
+  if (on_commit)
+    after_commit = [&] {
+      if (advanced) on_commit(seq);
+    };
   MEMD_RETURN_IF_ERROR(writer_->Submit(body, after_commit));
   return seq;
 }

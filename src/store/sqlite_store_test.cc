@@ -623,12 +623,14 @@ TEST_F(SqliteStoreTest, OnCommitRunsAfterCommitWithTheSequence) {
 // let the engine mark that sequence applied with no changes, so the other process's write
 // never reached this process's index.
 TEST_F(SqliteStoreTest, OnCommitDoesNotRunForAWriteThatChangedNothing) {
-  ASSERT_TRUE(store_->Write(cube_, [](WriteTxn& txn) {
-                      MemoryRow row = MakeRow("01B0", "x");
-                      return txn.Insert(row);
-                    }).ok());
+  auto insert = [](WriteTxn& txn) {
+    MemoryRow row = MakeRow("01B0", "x");
+    return txn.Insert(row);
+  };
+  ASSERT_TRUE(store_->Write(cube_, insert).ok());
   bool called = false;
-  auto unchanged = store_->Write(cube_, [](WriteTxn&) { return Status::OK(); }, [&](std::int64_t) { called = true; });
+  auto unchanged = store_->Write(
+      cube_, [](WriteTxn&) { return Status::OK(); }, [&](std::int64_t) { called = true; });
   ASSERT_TRUE(unchanged.ok());
   EXPECT_EQ(*unchanged, 1);
   EXPECT_FALSE(called);
