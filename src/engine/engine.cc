@@ -18,12 +18,9 @@ namespace {
 constexpr std::int64_t kCloseSnapshotMinChanges = 1000;
 constexpr auto kMaintenanceInterval = std::chrono::milliseconds(200);
 constexpr Timestamp kExpiryPurgeIntervalMs = 60 * 1000;
-// Graph building time per hold of a cube's shared lock by the maintenance thread. A commit
-// needs that lock exclusively, so a long hold stalls every write of the cube (and the
-// writer thread).
+// Graph building time per hold of a cube's shared lock by the maintenance thread. Applying
+// a commit needs that lock exclusively, so a long hold stalls every write of the cube.
 constexpr auto kGraphStep = std::chrono::milliseconds(2);
-// Nice value of the maintenance thread (0 = normal, 19 = lowest).
-constexpr int kMaintenanceNice = 0;
 
 }  // namespace
 

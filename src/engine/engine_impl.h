@@ -53,8 +53,8 @@ class Engine::Impl {
   // Writes a snapshot if the cube changed since the last one (or force).
   Status SnapshotCube(engine::OpenCube& cube, bool force);
   // CommitToCube's two halves: on the store's writer thread right after the commit, queue
-  // the changes and record the commit as this process's own; then, on the writer's thread,
-  // apply every queued commit through seq under the cube's exclusive lock.
+  // the changes and record the commit as this process's own; then, on the writing request's
+  // thread, apply every queued commit through seq under the cube's exclusive lock.
   void QueueCommitted(engine::OpenCube& cube, std::int64_t seq, engine::IndexChanges& changes);
   void ApplyPending(engine::OpenCube& cube, std::int64_t seq);
   // Forgets a cube's in-memory state and snapshots.

@@ -27,8 +27,9 @@ struct IndexChanges {
 };
 
 // A commit of this process waiting to be applied to the index. `changes` lives in the frame
-// of the writer that made the commit; that writer does not return before the entry has left
-// the queue (see Engine::Impl::ApplyPending), so the pointer stays valid while queued.
+// of the writer that made the commit, and that writer returns only once the index's
+// applied_seq has reached seq (Engine::Impl::ApplyPending). Entries at or below applied_seq
+// are skipped without being read, so `changes` is only read while it is still alive.
 struct PendingCommit {
   std::int64_t seq = 0;
   IndexChanges* changes = nullptr;

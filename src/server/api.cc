@@ -173,35 +173,36 @@ std::size_t Api::Impl::BodyLimit(const HttpServer::RequestHeader& header) {
   return options_.max_import_bytes;
 }
 
-ThreadPool& Api::Impl::PoolFor(const IncomingRequest& request) const {
-  std::string_view target(request.message.target().data(), request.message.target().size());
-  std::string_view method(request.message.method_string().data(), request.message.method_string().size());
-  auto match = router_.Find(method, target.substr(0, target.find('?')));
-  if (match.route == nullptr) return match.path_exists ? *read_workers_ : *write_workers_;
-  const std::optional<Scope>& scope = match.route->handler.scope;
-  return scope && *scope != Scope::kRead ? *write_workers_ : *read_workers_;
+ThreadPool& Api::Impl::PoolFor(const RouteMatch& match) const {
+  if (match.route == nullptr) return *read_workers_;  // 404 or 405
+  const RouteInfo& info = match.route->handler;
+  const bool writes = info.own_auth || (info.scope && *info.scope != Scope::kRead);
+  return writes ? *write_workers_ : *read_workers_;
 }
 
 void Api::Impl::Handle(IncomingRequest request, HttpServer::Respond respond) {
-  // Everything after choosing a pool runs on a worker: authentication reads the store,
-  // handlers search and write. The I/O thread only parses and picks the pool.
-  ThreadPool& pool = PoolFor(request);
+  // The I/O thread only routes and picks a pool; everything else runs on a worker:
+  // authentication reads the store, handlers search and write.
   auto shared = std::make_shared<IncomingRequest>(std::move(request));
-  pool.Submit([this, shared, respond = std::move(respond)] {
+  const IncomingRequest& req = *shared;  // views below point into it; it does not move again
+  std::string_view target(req.message.target().data(), req.message.target().size());
+  std::string_view path = target.substr(0, target.find('?'));
+  // A made-up method is "other" in metrics and logs: clients must not create label values.
+  std::string_view method =
+      req.message.method() == http::verb::unknown
+          ? std::string_view("other")
+          : std::string_view(req.message.method_string().data(), req.message.method_string().size());
+  RouteMatch match = router_.Find(method, path);
+  if (match.route == nullptr && !match.path_exists) match = protocol_router_.Find(method, path);
+  ThreadPool& pool = PoolFor(match);
+  pool.Submit([this, shared, target, path, method, match = std::move(match),
+               respond = std::move(respond)]() mutable {
     const IncomingRequest& req = *shared;
     Call call{req, {}, {}, {}, {}, {}, {}};
     std::string_view id_header = call.Header("X-Request-Id");
     call.request_id = ValidRequestId(id_header) ? std::string(id_header) : NewRequestId();
-    std::string_view target(req.message.target().data(), req.message.target().size());
-    std::string_view path = target.substr(0, target.find('?'));
-    // A made-up method is "other" in metrics and logs: clients must not create label values.
-    std::string_view method = req.message.method() == http::verb::unknown
-                                  ? std::string_view("other")
-                                  : std::string_view(req.message.method_string().data(), req.message.method_string().size());
 
     Reply reply;
-    auto match = router_.Find(method, path);
-    if (match.route == nullptr && !match.path_exists) match = protocol_router_.Find(method, path);
     if (match.route == nullptr) {
       call.route = "unmatched";
       if (match.path_exists) {

@@ -65,6 +65,7 @@ class Api::Impl {
     // metadata, and its scope depends on the tool called); Run then does neither.
     bool own_auth = false;
   };
+  using RouteMatch = Router<RouteInfo>::Match;
 
   void Handle(IncomingRequest request, HttpServer::Respond respond);
   std::size_t BodyLimit(const HttpServer::RequestHeader& header);
@@ -87,9 +88,10 @@ class Api::Impl {
   // can never occupy every thread that searches need.
   std::unique_ptr<ThreadPool> read_workers_;
   std::unique_ptr<ThreadPool> write_workers_;
-  // The pool for a request: writes (routes needing the write or admin scope, and MCP, whose
-  // tools write) go to write_workers_, everything else to read_workers_.
-  ThreadPool& PoolFor(const IncomingRequest& request) const;
+  // The pool for a routed request: writes (routes needing the write or admin scope, and MCP,
+  // whose tools write) go to write_workers_, everything else (also 404 and 405) to
+  // read_workers_.
+  ThreadPool& PoolFor(const RouteMatch& match) const;
   // Runs ingest jobs (api_jobs.cc); started with the Api, stopped before it is destroyed.
   std::unique_ptr<ingest::JobRunner> jobs_;
 
