@@ -54,6 +54,9 @@ struct EngineStats {
   std::int64_t memories = 0;             // live memories in open cubes' indexes
   std::size_t index_bytes = 0;           // estimated index memory of open cubes
   std::int64_t unsnapshotted_changes = 0;  // changes not yet in a snapshot, summed
+  std::uint64_t row_cache_hits = 0;        // search hits whose row came from the row cache
+  std::uint64_t row_cache_misses = 0;      // search hits whose row was read from the store
+  std::size_t row_cache_bytes = 0;         // memory charged to the row cache now
 };
 
 // Result of Verify: whether the live index equals a fresh rebuild from the store.

@@ -54,6 +54,9 @@ struct EngineOptions {
   // Open cubes are closed (after a snapshot) least-recently-used first when their
   // estimated index memory exceeds this. 0: never close idle cubes.
   std::size_t cube_memory_budget_bytes = std::size_t{8} << 30;
+  // Memory for the rows of recent search hits, so repeated hits are not read from the store
+  // again (never stale: a change of a memory drops its row). 0: read every hit's row.
+  std::size_t row_cache_bytes = std::size_t{128} << 20;
   // Embedder for new cubes; null: the built-in hash embedder (NewHashEmbedder()).
   // Opening a cube whose recorded embedder differs fails with FailedPrecondition.
   std::shared_ptr<const Embedder> embedder;

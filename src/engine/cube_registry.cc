@@ -53,7 +53,7 @@ Result<std::shared_ptr<OpenCube>> Engine::Impl::GetCube(const CubeRef& ref, bool
     std::lock_guard lock(cubes_mu_);
     auto& slot = cubes_[row.id];
     if (!slot || slot->forgotten || slot->row.created_at != row.created_at)
-      slot = std::make_shared<OpenCube>(row);
+      slot = std::make_shared<OpenCube>(row, next_cube_instance_.fetch_add(1));
     cube = slot;
   }
   cube->last_used = ++lru_clock_;
@@ -77,19 +77,21 @@ Result<std::shared_ptr<OpenCube>> Engine::Impl::GetCube(const CubeRef& ref, bool
 }
 
 Status Engine::Impl::Replay(OpenCube& cube, CubeIndex& index) {
-  std::int64_t applied = 0;
-  MEMD_ASSIGN_OR_RETURN(std::int64_t seq, store_->ScanChangedSince(cube.row.id, index.applied_seq(),
-                                                                   [&](store::ChangedDoc&& change) {
-                                                                     if (change.row) {
-                                                                       index.Apply(*change.row);
-                                                                     } else {
-                                                                       index.Remove(change.doc);
-                                                                     }
-                                                                     ++applied;
-                                                                     return Status::OK();
-                                                                   }));
-  index.set_applied_seq(std::max(seq, index.applied_seq()));
-  cube.changes_since_snapshot += applied;
+  std::vector<std::int64_t> changed;
+  auto seq = store_->ScanChangedSince(cube.row.id, index.applied_seq(), [&](store::ChangedDoc&& change) {
+    if (change.row) {
+      index.Apply(*change.row);
+    } else {
+      index.Remove(change.doc);
+    }
+    changed.push_back(change.doc);
+    return Status::OK();
+  });
+  // Also after a failed scan: the index may hold some of the changes.
+  row_cache_.Invalidate(changed);
+  if (!seq.ok()) return seq.status();
+  index.set_applied_seq(std::max(*seq, index.applied_seq()));
+  cube.changes_since_snapshot += static_cast<std::int64_t>(changed.size());
   return Status::OK();
 }
 
@@ -188,12 +190,15 @@ void Engine::Impl::ApplyPending(OpenCube& cube, std::int64_t seq) {
     }
     std::vector<const store::MemoryRow*> rows;
     std::vector<const std::vector<std::string>*> terms;
+    std::vector<std::int64_t> changed = commit.changes->purged;
     for (auto& prepared : commit.changes->upserts) {
       rows.push_back(&prepared.row);
       terms.push_back(&prepared.terms);
+      changed.push_back(prepared.row.doc);
     }
     index.ApplyBatch(rows, terms);
     for (std::int64_t doc : commit.changes->purged) index.Remove(doc);
+    row_cache_.Invalidate(changed);
     index.set_applied_seq(commit.seq);
     cube.changes_since_snapshot +=
         static_cast<std::int64_t>(commit.changes->upserts.size() + commit.changes->purged.size());
@@ -247,6 +252,7 @@ void Engine::Impl::DropCube(std::int64_t cube_id) {
   std::unique_lock<std::mutex> serial;  // a snapshot being published finishes first
   if (cube) {
     cube->forgotten = true;
+    row_cache_.EraseOwner(cube->instance);
     serial = std::unique_lock(cube->snapshot_mu);
   }
   engine::RemoveSnapshots(snapshots_root_, cube_id).IgnoreError();
@@ -300,6 +306,7 @@ void Engine::Impl::EvictIfOverBudget() {
     std::lock_guard lock(cubes_mu_);
     auto it = cubes_.find(cube->row.id);
     if (it != cubes_.end() && it->second == cube) cubes_.erase(it);
+    row_cache_.EraseOwner(cube->instance);
     total -= std::min(total, bytes);
   }
 }

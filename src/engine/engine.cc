@@ -25,7 +25,10 @@ constexpr auto kGraphStep = std::chrono::milliseconds(2);
 }  // namespace
 
 Engine::Impl::Impl(EngineOptions options, std::unique_ptr<store::Store> store)
-    : options_(std::move(options)), store_(std::move(store)), snapshots_root_(options_.data_dir + "/snapshots") {
+    : options_(std::move(options)),
+      store_(std::move(store)),
+      snapshots_root_(options_.data_dir + "/snapshots"),
+      row_cache_(options_.row_cache_bytes) {
   embedder_ = options_.embedder ? options_.embedder : std::shared_ptr<const Embedder>(NewHashEmbedder());
   int threads = options_.compute_threads;
   if (threads <= 0) threads = static_cast<int>(std::thread::hardware_concurrency()) - 1;
@@ -142,6 +145,9 @@ EngineStats Engine::Impl::RuntimeStats() {
     stats.index_bytes += cube->index->MemoryBytes();
     stats.unsnapshotted_changes += cube->changes_since_snapshot.load();
   }
+  stats.row_cache_hits = row_cache_.hits();
+  stats.row_cache_misses = row_cache_.misses();
+  stats.row_cache_bytes = row_cache_.bytes();
   return stats;
 }
 

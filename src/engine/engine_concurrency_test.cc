@@ -178,5 +178,40 @@ TEST_F(ConcurrencyTest, AnotherProcessesAcknowledgedWritesAreAlwaysSearchable) {
   EXPECT_TRUE(report->consistent) << report->detail;
 }
 
+TEST_F(ConcurrencyTest, SearchesNeverReturnARowOlderThanTheLastAcknowledgedUpdate) {
+  const std::string id = Add(alpha_, "quokka counter 0");
+  std::atomic<int> acknowledged{0};
+  std::atomic<bool> stop{false};
+  std::atomic<int> stale{0};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> searchers;
+  for (int t = 0; t < 3; ++t) {
+    searchers.emplace_back([&] {
+      while (!stop) {
+        const int floor = acknowledged.load();
+        SearchRequest request = Query("quokka");
+        request.mode = SearchMode::kLexical;
+        auto hits = engine_->Search(alpha_.user, {alpha_.project}, request);
+        if (!hits.ok() || hits->size() != 1) {
+          ++failures;
+          continue;
+        }
+        const std::string& text = hits->front().memory.text;
+        if (std::stoi(text.substr(text.rfind(' ') + 1)) < floor) ++stale;
+      }
+    });
+  }
+  for (int i = 1; i <= 150; ++i) {
+    MemoryPatch patch;
+    patch.text = "quokka counter " + std::to_string(i);
+    ASSERT_TRUE(engine_->Update(alpha_, id, patch).ok());
+    acknowledged = i;
+  }
+  stop = true;
+  for (auto& thread : searchers) thread.join();
+  EXPECT_EQ(stale.load(), 0) << "a search showed a version older than an acknowledged update";
+  EXPECT_EQ(failures.load(), 0);
+}
+
 }  // namespace
 }  // namespace memd::testing

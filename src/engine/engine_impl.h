@@ -21,6 +21,7 @@
 #include "engine/credentials_cache.h"
 #include "engine/cube_index.h"
 #include "engine/open_cube.h"
+#include "engine/row_cache.h"
 #include "memd/engine.h"
 #include "store/store.h"
 #include "text/text.h"
@@ -154,6 +155,8 @@ class Engine::Impl {
   std::mutex cubes_mu_;
   std::map<std::int64_t, std::shared_ptr<engine::OpenCube>> cubes_;  // guarded by cubes_mu_
   std::atomic<std::int64_t> lru_clock_{0};
+  std::atomic<std::uint64_t> next_cube_instance_{1};
+  engine::RowCache row_cache_;
   std::atomic<std::int64_t> last_budget_check_ns_{0};  // steady clock
 
   std::mutex maintenance_mu_;

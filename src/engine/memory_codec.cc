@@ -66,6 +66,7 @@ std::string ToJsonText(const json::value& v) { return CompactJson(v); }
 
 json::object EncodeMemory(const Memory& m) {
   json::object o;
+  o.reserve(14);  // these fields and those EncodeHit and EncodeHistoryEntry add, without regrowing
   o["id"] = m.id;
   o["text"] = m.text;
   o["kind"] = m.kind;

@@ -36,9 +36,12 @@ struct PendingCommit {
 };
 
 struct OpenCube {
-  explicit OpenCube(store::CubeRow r) : row(std::move(r)) {}
+  OpenCube(store::CubeRow r, std::uint64_t instance_number) : row(std::move(r)), instance(instance_number) {}
 
   const store::CubeRow row;  // identity; row.seq is only the sequence seen at open
+  // Unique per OpenCube of the engine (a reopened cube gets a new one): the owner of the
+  // cube's entries in the row cache.
+  const std::uint64_t instance;
 
   std::mutex load_mu;        // held while the index is being loaded
   bool loaded = false;       // guarded by load_mu

@@ -123,23 +123,36 @@ Result<std::vector<Hit>> Engine::Impl::Search(std::string_view user, const std::
   });
 
   if (merged.size() > k) merged.resize(k);
-  // One read transaction per cube for the returned hits.
-  std::vector<std::vector<std::int64_t>> docs(cubes.size());
-  for (const auto& candidate : merged) docs[candidate.cube_index].push_back(candidate.doc);
-  std::vector<std::vector<std::optional<store::MemoryRow>>> rows(cubes.size());
-  for (std::size_t c = 0; c < cubes.size(); ++c) {
-    if (docs[c].empty()) continue;
-    MEMD_ASSIGN_OR_RETURN(rows[c], store_->GetMemoriesByDoc(cubes[c]->row.id, docs[c]));
+  // The hits' rows: from the row cache, the others in one read transaction per cube. The
+  // epoch is taken before the store is read (see RowCache).
+  const std::uint64_t epoch = row_cache_.epoch();
+  std::vector<std::shared_ptr<const Memory>> memories(merged.size());
+  std::vector<std::vector<std::size_t>> missing(cubes.size());  // positions in merged
+  for (std::size_t i = 0; i < merged.size(); ++i) {
+    const CubeHit& candidate = merged[i];
+    memories[i] = row_cache_.Get(cubes[candidate.cube_index]->instance, candidate.doc);
+    if (!memories[i]) missing[candidate.cube_index].push_back(i);
   }
-  std::vector<std::size_t> next(cubes.size(), 0);
+  for (std::size_t c = 0; c < cubes.size(); ++c) {
+    if (missing[c].empty()) continue;
+    std::vector<std::int64_t> docs;
+    for (std::size_t i : missing[c]) docs.push_back(merged[i].doc);
+    MEMD_ASSIGN_OR_RETURN(auto rows, store_->GetMemoriesByDoc(cubes[c]->row.id, docs));
+    for (std::size_t j = 0; j < rows.size(); ++j) {
+      if (rows[j])
+        memories[missing[c][j]] =
+            row_cache_.Put(cubes[c]->instance, docs[j], std::move(rows[j]->memory), epoch);
+    }
+  }
   std::vector<Hit> hits;
-  for (auto& candidate : merged) {
-    auto& row = rows[candidate.cube_index][next[candidate.cube_index]++];
+  for (std::size_t i = 0; i < merged.size(); ++i) {
+    CubeHit& candidate = merged[i];
+    const Memory* memory = memories[i].get();
     // A concurrent delete may have won the race since the index was read: skip, never show it.
-    if (!row || row->memory.deleted || (row->memory.expires_at && *row->memory.expires_at <= now)) continue;
+    if (!memory || memory->deleted || (memory->expires_at && *memory->expires_at <= now)) continue;
     Hit hit;
     hit.project = cubes[candidate.cube_index]->row.project;
-    hit.memory = std::move(row->memory);
+    hit.memory = *memory;
     hit.score = candidate.fused.score;
     if (request.explain) hit.explain = std::move(candidate.fused.explain);
     hits.push_back(std::move(hit));

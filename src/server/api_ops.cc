@@ -56,6 +56,16 @@ void Api::Impl::RegisterMetrics() {
   index_bytes_ = engine_gauge("memd_index_bytes", "Estimated index memory of open cubes");
   unsnapshotted_changes_ =
       engine_gauge("memd_unsnapshotted_changes", "Changes of open cubes not yet in an index snapshot");
+  auto counter = [this](const char* name, const char* help, std::function<double()> fn) {
+    Status s = metrics_.RegisterCounterCallback(name, help, std::move(fn));
+    if (!s.ok()) throw std::logic_error("metric registration: " + s.ToString());
+  };
+  counter("memd_row_cache_hits_total", "Search hits whose row came from the engine's row cache",
+          [this] { return static_cast<double>(engine_.RuntimeStats().row_cache_hits); });
+  counter("memd_row_cache_misses_total", "Search hits whose row was read from the store",
+          [this] { return static_cast<double>(engine_.RuntimeStats().row_cache_misses); });
+  gauge("memd_row_cache_bytes", "Memory charged to the engine's row cache",
+        [this] { return static_cast<double>(engine_.RuntimeStats().row_cache_bytes); });
   gauge("memd_ready", "1 when /ready would answer 200", [this] {
     return !draining_.load() && ::access(options_.data_dir.c_str(), W_OK) == 0 &&
                    FreeDiskBytes(options_.data_dir) >= static_cast<double>(options_.min_free_disk_bytes)

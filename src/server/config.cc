@@ -181,6 +181,7 @@ Status ApplyTables(const toml::table& root, ServeOptions* o) {
     MEMD_RETURN_IF_ERROR(ParseDurability(durability, &o->engine.durability, "data.durability"));
   MEMD_RETURN_IF_ERROR(data.Read("cube_memory_budget_bytes", &o->engine.cube_memory_budget_bytes, 0, 1e15));
   MEMD_RETURN_IF_ERROR(data.Read("snapshot_every_changes", &o->engine.snapshot_every_changes, 0, 1e12));
+  MEMD_RETURN_IF_ERROR(data.Read("row_cache_bytes", &o->engine.row_cache_bytes, 0, 1e15));
   MEMD_RETURN_IF_ERROR(data.Read("min_free_disk_bytes", &o->api.min_free_disk_bytes, 0, 1e15));
   MEMD_RETURN_IF_ERROR(data.Finish());
 

@@ -127,14 +127,14 @@ constexpr std::string_view TypeName() {
   if constexpr (std::is_same_v<Child, Histogram>) return "histogram";
 }
 
-// An unlabelled gauge whose value is computed at scrape time.
-class CallbackGauge final : public MetricFamily {
+// An unlabelled gauge or counter whose value is computed at scrape time.
+class CallbackMetric final : public MetricFamily {
  public:
-  CallbackGauge(std::string name, std::string help, std::function<double()> fn)
-      : MetricFamily(std::move(name), std::move(help), {}), fn_(std::move(fn)) {}
+  CallbackMetric(std::string name, std::string help, const char* type, std::function<double()> fn)
+      : MetricFamily(std::move(name), std::move(help), {}), type_(type), fn_(std::move(fn)) {}
 
   void RenderTo(std::string* out) const override {
-    AppendHeader(*this, "gauge", out);
+    AppendHeader(*this, type_, out);
     double value;
     try {
       value = fn_();
@@ -145,6 +145,7 @@ class CallbackGauge final : public MetricFamily {
   }
 
  private:
+  const char* type_;
   std::function<double()> fn_;
 };
 
@@ -354,12 +355,24 @@ Result<HistogramFamily*> MetricsRegistry::RegisterHistogram(std::string name, st
   return family;
 }
 
-Status MetricsRegistry::RegisterGaugeCallback(std::string name, std::string help, std::function<double()> fn) {
+Status MetricsRegistry::RegisterCallback(std::string name, std::string help, const char* type,
+                                         std::function<double()> fn) {
   std::lock_guard lock(mu_);
   MEMD_RETURN_IF_ERROR(CheckNewFamily(name, {}));
-  if (!fn) return Status::InvalidArgument("callback of gauge " + name + " is empty");
-  families_.push_back(std::make_unique<CallbackGauge>(std::move(name), std::move(help), std::move(fn)));
+  if (!fn) return Status::InvalidArgument("callback of " + std::string(type) + " " + name + " is empty");
+  families_.push_back(
+      std::make_unique<CallbackMetric>(std::move(name), std::move(help), type, std::move(fn)));
   return Status::OK();
+}
+
+Status MetricsRegistry::RegisterGaugeCallback(std::string name, std::string help,
+                                              std::function<double()> fn) {
+  return RegisterCallback(std::move(name), std::move(help), "gauge", std::move(fn));
+}
+
+Status MetricsRegistry::RegisterCounterCallback(std::string name, std::string help,
+                                                std::function<double()> fn) {
+  return RegisterCallback(std::move(name), std::move(help), "counter", std::move(fn));
 }
 
 std::string MetricsRegistry::Render() const {

@@ -195,6 +195,8 @@ class MetricsRegistry {
   // registry lock held, so it may take its own locks. If fn throws, the sample is left out of
   // that scrape. Errors as for RegisterGauge, and InvalidArgument if fn is empty.
   Status RegisterGaugeCallback(std::string name, std::string help, std::function<double()> fn);
+  // The same for a counter: fn() must never decrease (e.g. a total kept elsewhere).
+  Status RegisterCounterCallback(std::string name, std::string help, std::function<double()> fn);
 
   // The whole registry in the Prometheus text format 0.0.4 (Content-Type:
   // "text/plain; version=0.0.4; charset=utf-8"). Cost: linear in the number of children.
@@ -202,6 +204,7 @@ class MetricsRegistry {
 
  private:
   Status CheckNewFamily(const std::string& name, const std::vector<std::string>& label_names) const;
+  Status RegisterCallback(std::string name, std::string help, const char* type, std::function<double()> fn);
 
   const std::size_t max_children_per_family_;
   mutable std::mutex mu_;

@@ -150,6 +150,18 @@ TEST(MetricsTest, RejectsInvalidNamesDuplicatesAndBadBuckets) {
   EXPECT_EQ(registry.Render(), "# HELP ok_total h\n# TYPE ok_total counter\nok_total 0\n");
 }
 
+TEST(MetricsTest, CounterCallbackRendersAsACounterWithItsCurrentValue) {
+  MetricsRegistry registry;
+  double total = 5;
+  ASSERT_TRUE(registry.RegisterCounterCallback("memd_things_total", "Things.", [&] { return total; }).ok());
+  EXPECT_FALSE(registry.RegisterCounterCallback("empty_total", "h", nullptr).ok());
+  EXPECT_EQ(registry.RegisterCounterCallback("memd_things_total", "h", [] { return 0.0; }).code(),
+            StatusCode::kAlreadyExists);
+  total = 7;
+  EXPECT_EQ(registry.Render(),
+            "# HELP memd_things_total Things.\n# TYPE memd_things_total counter\nmemd_things_total 7\n");
+}
+
 TEST(MetricsTest, CounterIgnoresNegativeAndNonFiniteAdds) {
   Counter c;
   c.Inc();

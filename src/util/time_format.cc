@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 
 namespace memd {
 namespace {
@@ -89,12 +88,20 @@ std::string FormatRfc3339(Timestamp ms) {
   sys_days day = std::chrono::floor<days>(time);
   year_month_day ymd{day};
   std::chrono::hh_mm_ss<milliseconds> hms{time - day};
-  char buf[40];
-  std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()), static_cast<int>(hms.subseconds().count()));
-  return buf;
+  // Written digit by digit: search responses format two timestamps per hit, and snprintf
+  // cost more than the rest of a hit's JSON.
+  std::string out = "0000-00-00T00:00:00.000Z";
+  auto put = [&out](std::size_t end, unsigned value) {
+    for (std::size_t i = end; value != 0; value /= 10) out[--i] = static_cast<char>('0' + value % 10);
+  };
+  put(4, static_cast<unsigned>(static_cast<int>(ymd.year())));
+  put(7, static_cast<unsigned>(ymd.month()));
+  put(10, static_cast<unsigned>(ymd.day()));
+  put(13, static_cast<unsigned>(hms.hours().count()));
+  put(16, static_cast<unsigned>(hms.minutes().count()));
+  put(19, static_cast<unsigned>(hms.seconds().count()));
+  put(23, static_cast<unsigned>(hms.subseconds().count()));
+  return out;
 }
 
 Result<Timestamp> ParseRfc3339(std::string_view text) {
