@@ -46,16 +46,21 @@ TEST(ServerPoolsTest, SearchesAreServedWhileEveryWriteWorkerWaits) {
           .status,
       201);
 
-  HttpResult blocked_add;
-  std::thread writer;
+  // --workers 1: one read worker and four write workers (writes mostly wait on commits).
+  constexpr int kWriteWorkers = 4;
+  std::vector<HttpResult> blocked_adds(kWriteWorkers);
+  std::vector<std::thread> writers;
   {
     DatabaseWriteLock lock(dir.path() + "/data/memd.db");
     ASSERT_TRUE(lock.held());
-    // This add waits for the database lock (busy timeout 10 s) on the only write worker.
-    writer = std::thread([&] {
-      blocked_add =
-          HttpClient(server.port()).Post("/v1/cubes/pools/memories", json::value{{"text", "a second entry"}});
-    });
+    // These adds wait for the database lock (busy timeout 10 s), one on each write worker.
+    for (int i = 0; i < kWriteWorkers; ++i) {
+      writers.emplace_back([&, i] {
+        blocked_adds[i] = HttpClient(server.port())
+                              .Post("/v1/cubes/pools/memories",
+                                    json::value{{"text", "a blocked entry number " + std::to_string(i)}});
+      });
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
 
     RawConnection search(server.port());
@@ -67,9 +72,9 @@ TEST(ServerPoolsTest, SearchesAreServedWhileEveryWriteWorkerWaits) {
     HttpResult found = search.ReadResponse(std::chrono::seconds(3));
     EXPECT_EQ(found.status, 200) << "a search waited behind a blocked write: " << found.error << found.body;
     EXPECT_NE(found.body.find("lighthouse keepers"), std::string::npos) << found.body;
-  }  // releases the database lock: the add goes through
-  writer.join();
-  EXPECT_EQ(blocked_add.status, 201) << blocked_add.body;
+  }  // releases the database lock: the adds go through
+  for (auto& writer : writers) writer.join();
+  for (const HttpResult& add : blocked_adds) EXPECT_EQ(add.status, 201) << add.body;
 }
 
 }  // namespace

@@ -75,7 +75,7 @@ void AddServeCommand(CLI::App& app, Action* selected) {
   sub->add_option("--log-level", flags->log_level, "trace, debug, info (default), warn, error, off")->type_name("LEVEL");
   sub->add_option("--io-threads", flags->io_threads, "Socket threads (default 1)")->type_name("N")->check(CLI::Range(1, 64));
   sub->add_option("--workers", flags->workers,
-                  "Handler threads per pool, reads and writes (default: 2 x hardware threads)")
+                  "Read handler threads (default: 2 x hardware threads); writes get 4 x as many")
       ->type_name("N")
       ->check(CLI::Range(0, 1024));
   sub->add_flag("--no-cache", flags->no_cache, "Disable the search result cache");

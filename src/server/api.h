@@ -18,6 +18,8 @@
 
 namespace memd::server {
 
+inline constexpr int kWriteWorkersPerReadWorker = 4;
+
 struct ApiOptions {
   // Off only with --insecure-no-auth: every request then acts as user "local" with every
   // scope (the server refuses to bind a non-loopback address in that mode).
@@ -40,8 +42,9 @@ struct ApiOptions {
   // /ready is 503 when the data directory's file system has less free space than this.
   std::uint64_t min_free_disk_bytes = 256 * 1024 * 1024;
   std::string data_dir;  // for /ready and temporary export/import files
-  // Threads running handlers, in each of two pools (reads; writes, which may wait on the
-  // disk or a snapshot); 0: twice the hardware threads.
+  // Threads running read handlers; 0: twice the hardware threads. Writes, which mostly wait
+  // on the disk or a snapshot, run on their own pool of kWriteWorkersPerReadWorker times as
+  // many threads.
   int worker_threads = 0;
   // Directories clients may ingest files from (POST .../ingest); empty: ingest is refused.
   std::vector<std::string> ingest_roots;
