@@ -4,7 +4,9 @@
 #   DURATION=10 MEMORIES=20000 bash bench/load/run.sh   # a quick look
 # Loads a cube with MEMORIES memories, then drives `memd serve` with wrk (2 threads,
 # CONNECTIONS keep-alive connections, queries drawn from 20,000 distinct ones):
-#   1. search, result cache disabled (uniform query mix)
+#   1. search, result cache disabled (uniform query mix); the engine's row cache (the rows
+#      of recent hits) on, as by default, and its hit ratio reported
+#   1b. the same with the row cache off too (every hit's row read from SQLite)
 #   2. search, cache on, Zipf(1.0) query mix (hit ratio from /metrics)
 #   3. 90% search / 10% add, cache on; afterwards every acknowledged add must be in the cube
 #   4. nginx serving a static JSON file of a search response's size: the ceiling
@@ -85,6 +87,14 @@ echo "load: run 1: search, cache disabled" >&2
 start_server --no-cache
 wait_for_graph
 drive search_nocache MIX=search
+row_hits=$(metric memd_row_cache_hits_total); row_misses=$(metric memd_row_cache_misses_total)
+echo "load: row cache hits $row_hits misses $row_misses" >&2
+stop_server
+
+echo "load: run 1b: search, cache disabled, row cache off" >&2
+printf '[data]\nrow_cache_bytes = 0\n' >"$WORK/no-row-cache.toml"
+start_server --no-cache --config "$WORK/no-row-cache.toml"
+drive search_nocache_norows MIX=search
 stop_server
 
 echo "load: run 2: search, cache on, Zipf query mix" >&2
@@ -148,6 +158,8 @@ done <"$WORK/results"
 echo
 total=$(echo "$hits + $misses" | bc)
 echo "cache hit ratio (run 2): $(echo "scale=3; $hits / $total" | bc) ($hits of $total)"
+row_total=$(echo "$row_hits + $row_misses" | bc)
+echo "row cache hit ratio (run 1, warm-up included): $(echo "scale=3; $row_hits / $row_total" | bc) ($row_hits of $row_total hits' rows)"
 echo "adds: memories before run 3 $before, after it $after_live, after a restart $after; adds acknowledged $acked"
 echo "(adds in flight when wrk stopped are applied but not acknowledged to wrk, so after - before may exceed it)"
 [ "$((after - before))" -ge "$acked" ] || { echo "LOST WRITES: $acked acknowledged, $((after - before)) present" >&2; exit 1; }
